@@ -1,0 +1,206 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDuration } from './duration.js';
+
+/** Everything Authgate reads from the environment, validated once at start. */
+export interface Config {
+  appName: string;
+  /** Issuer and base of absolute URLs, without a trailing slash. */
+  appUrl: string;
+  /** Cookie and session secret; undefined means "generate into storage/". */
+  appKey: string | undefined;
+  appDebug: boolean;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  port: number;
+  host: string;
+  trustProxy: boolean;
+  storagePath: string;
+  oauthPrivateKey: string | undefined;
+  oauthPublicKey: string | undefined;
+  /** Durations in seconds. */
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  personalAccessTokenTtl: number;
+  authCodeTtl: number;
+  /** JSON `{"id": "description"}` from OAUTH_SCOPES, when set. */
+  scopes: Record<string, string> | undefined;
+  defaultScopes: string[];
+  passwordGrant: boolean;
+  implicitGrant: boolean;
+  registration: 'open' | 'closed';
+  tokenRateLimit: number;
+  registerRateLimit: number;
+  loginRateLimit: number;
+  apiCookieName: string;
+  logLevel: string;
+  /** Prefix for every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads `.env` into process.env (without overriding what is already set), when present. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const storagePath = resolve(read('STORAGE_PATH') ?? 'storage');
+  const port = integer(read, 'PORT', 8000, 0, 65535);
+  const host = read('HOST') ?? 'localhost';
+  const appUrl = url(read, 'APP_URL', `http://localhost:${port}`);
+
+  return {
+    appName: read('APP_NAME') ?? 'Authgate',
+    appUrl,
+    appKey: read('APP_KEY'),
+    appDebug: boolean(read, 'APP_DEBUG', false),
+    databaseUrl: databaseUrl(read, storagePath),
+    redisUrl: redisUrl(read),
+    port,
+    host,
+    trustProxy: boolean(read, 'TRUST_PROXY', false),
+    storagePath,
+    oauthPrivateKey: pem(read, 'OAUTH_PRIVATE_KEY'),
+    oauthPublicKey: pem(read, 'OAUTH_PUBLIC_KEY'),
+    accessTokenTtl: duration(read, 'ACCESS_TOKEN_TTL', 3600),
+    refreshTokenTtl: duration(read, 'REFRESH_TOKEN_TTL', 30 * 86400),
+    personalAccessTokenTtl: duration(read, 'PERSONAL_ACCESS_TOKEN_TTL', 365 * 86400),
+    authCodeTtl: duration(read, 'AUTH_CODE_TTL', 600),
+    scopes: scopes(read),
+    defaultScopes: (read('OAUTH_DEFAULT_SCOPES') ?? '').split(/[\s,]+/).filter(Boolean),
+    passwordGrant: boolean(read, 'OAUTH_PASSWORD_GRANT', false),
+    implicitGrant: boolean(read, 'OAUTH_IMPLICIT_GRANT', false),
+    registration: oneOf(read, 'REGISTRATION', ['open', 'closed'] as const, 'open'),
+    tokenRateLimit: integer(read, 'TOKEN_RATE_LIMIT', 60, 0),
+    registerRateLimit: integer(read, 'REGISTER_RATE_LIMIT', 10, 0),
+    loginRateLimit: integer(read, 'LOGIN_RATE_LIMIT', 5, 0),
+    apiCookieName: read('PASSPORT_COOKIE') ?? 'laravel_token',
+    logLevel: read('LOG_LEVEL') ?? 'info',
+    redisPrefix: read('REDIS_PREFIX') ?? 'authgate:',
+  };
+}
+
+type Read = (name: string) => string | undefined;
+
+function boolean(read: Read, name: string, fallback: boolean): boolean {
+  const value = read(name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+function integer(read: Read, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = read(name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function duration(read: Read, name: string, fallback: number): number {
+  const value = read(name);
+  if (value === undefined) return fallback;
+  const seconds = parseDuration(value);
+  if (seconds === undefined || seconds <= 0) {
+    throw new ConfigError(name, `must be a duration such as 3600, 1h, 30d or P1Y, got "${value}"`);
+  }
+  return seconds;
+}
+
+function url(read: Read, name: string, fallback: string): string {
+  const value = read(name) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${value}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function databaseUrl(read: Read, storagePath: string): string {
+  const value = read('DATABASE_URL') ?? `sqlite:${resolve(storagePath, 'database.sqlite')}`;
+  if (value.startsWith('sqlite:')) {
+    if (value.length === 'sqlite:'.length) throw new ConfigError('DATABASE_URL', 'names no SQLite file');
+    return value;
+  }
+  if (/^postgres(ql)?:\/\/.+/.test(value)) return value;
+  throw new ConfigError('DATABASE_URL', `must be sqlite:<path> or postgres://…, got "${value}"`);
+}
+
+function redisUrl(read: Read): string | undefined {
+  const value = read('REDIS_URL');
+  if (value !== undefined && !/^rediss?:\/\/.+/.test(value)) {
+    throw new ConfigError('REDIS_URL', `must be redis://… or rediss://…, got "${value}"`);
+  }
+  return value;
+}
+
+function pem(read: Read, name: string): string | undefined {
+  const value = read(name);
+  if (value === undefined) return undefined;
+  // Allow "\n" escapes so a PEM fits on one line of an .env file.
+  const text = value.replace(/\\n/g, '\n');
+  if (!text.includes('-----BEGIN')) throw new ConfigError(name, 'must be a PEM-encoded key');
+  return text;
+}
+
+function scopes(read: Read): Record<string, string> | undefined {
+  const value = read('OAUTH_SCOPES');
+  if (value === undefined) return undefined;
+  return parseScopeMap('OAUTH_SCOPES', value);
+}
+
+export function parseScopeMap(source: string, text: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError(source, 'must be a JSON object {"scope": "description"}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(source, 'must be a JSON object {"scope": "description"}');
+  }
+  for (const [id, description] of Object.entries(parsed)) {
+    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(id) || typeof description !== 'string') {
+      throw new ConfigError(source, `has an invalid scope "${id}"`);
+    }
+  }
+  return parsed as Record<string, string>;
+}
+
+function oneOf<T extends string>(read: Read, name: string, allowed: readonly T[], fallback: T): T {
+  const value = read(name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+/** Reads storage/scopes.json when OAUTH_SCOPES is not set. */
+export function scopesFromStorage(storagePath: string): Record<string, string> | undefined {
+  const file = resolve(storagePath, 'scopes.json');
+  return existsSync(file) ? parseScopeMap('storage/scopes.json', readFileSync(file, 'utf8')) : undefined;
+}

@@ -1,0 +1,140 @@
+/**
+ * What the OAuth core needs from storage. Implementations live in src/storage/repositories;
+ * the core never sees SQL. Dates are JS Dates here; storage converts.
+ */
+
+export interface Client {
+  id: string;
+  userId: number | null;
+  name: string;
+  /** Stored secret hash (`hmac-sha256$…` or an imported bcrypt hash); null for a public client. */
+  secretHash: string | null;
+  provider: string | null;
+  redirectUris: string[];
+  personalAccessClient: boolean;
+  passwordClient: boolean;
+  revoked: boolean;
+  /** First-party clients skip the consent screen. */
+  skipsAuthorization: boolean;
+  /** Explicitly allowed grant types, or null for Passport's defaults. */
+  grantTypes: string[] | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewClient {
+  userId: number | null;
+  name: string;
+  secretHash: string | null;
+  redirectUris: string[];
+  personalAccessClient?: boolean;
+  passwordClient?: boolean;
+  skipsAuthorization?: boolean;
+  grantTypes?: string[] | null;
+  provider?: string | null;
+}
+
+export interface ClientRepository {
+  findById(id: string): Promise<Client | undefined>;
+  /** The user's clients that are not revoked, ordered by name. */
+  listForUser(userId: number): Promise<Client[]>;
+  listAll(): Promise<Client[]>;
+  create(client: NewClient): Promise<Client>;
+  update(id: string, changes: { name?: string; redirectUris?: string[] }): Promise<Client | undefined>;
+  /** Marks the client revoked and revokes every access and refresh token issued to it. Returns the revoked token ids. */
+  revoke(id: string): Promise<string[]>;
+  /** Re-stores a secret hash (bcrypt → keyed SHA-256 after a successful verification). */
+  updateSecretHash(id: string, secretHash: string): Promise<void>;
+  /** The personal access client (Passport's oauth_personal_access_clients), if one exists. */
+  findPersonalAccessClient(): Promise<Client | undefined>;
+  /** Records a client as the personal access client. */
+  markPersonalAccessClient(clientId: string): Promise<void>;
+}
+
+export interface AccessToken {
+  /** The JWT's jti. */
+  id: string;
+  userId: number | null;
+  clientId: string;
+  name: string | null;
+  scopes: string[];
+  revoked: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  /** The grant (authorization code or first refresh chain) this token descends from. */
+  grantId: string | null;
+}
+
+export type NewAccessToken = Omit<AccessToken, 'revoked' | 'updatedAt'>;
+
+export interface AccessTokenRepository {
+  /** Persists a new token; a duplicate id is an error (the caller generates a fresh id). */
+  create(token: NewAccessToken): Promise<void>;
+  findById(id: string): Promise<AccessToken | undefined>;
+  /** Marks the token and its refresh tokens revoked. False when no such unrevoked token. */
+  revoke(id: string): Promise<boolean>;
+  /** Revokes every access and refresh token of a grant (replay defence). Returns the revoked access token ids. */
+  revokeGrant(grantId: string): Promise<string[]>;
+  /** Unrevoked, unexpired tokens of a user, newest first; `personal` picks personal access tokens or the others. */
+  listForUser(userId: number, options: { personal: boolean; personalClientId?: string | undefined }): Promise<AccessToken[]>;
+}
+
+export interface RefreshToken {
+  /** SHA-256 (hex) of the refresh token string. */
+  id: string;
+  accessTokenId: string;
+  revoked: boolean;
+  expiresAt: Date;
+  grantId: string | null;
+}
+
+export type ConsumeResult<T> =
+  | { status: 'consumed'; record: T }
+  /** It existed but was already used or revoked: a replay. */
+  | { status: 'reused'; record: T }
+  | { status: 'missing' };
+
+export interface RefreshTokenRepository {
+  create(token: Omit<RefreshToken, 'revoked'>): Promise<void>;
+  /** Atomically marks the token revoked; exactly one concurrent caller gets 'consumed'. */
+  consume(id: string): Promise<ConsumeResult<RefreshToken>>;
+  findById(id: string): Promise<RefreshToken | undefined>;
+  revoke(id: string): Promise<void>;
+}
+
+export interface AuthCode {
+  /** SHA-256 (hex) of the code. */
+  id: string;
+  userId: number;
+  clientId: string;
+  scopes: string[];
+  revoked: boolean;
+  expiresAt: Date;
+  redirectUri: string | null;
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  nonce: string | null;
+  /** Unix seconds of the user's login. */
+  authTime: number | null;
+}
+
+export interface AuthCodeRepository {
+  create(code: Omit<AuthCode, 'revoked'>): Promise<void>;
+  /** Atomically marks the code used; exactly one concurrent caller gets 'consumed'. */
+  consume(id: string): Promise<ConsumeResult<AuthCode>>;
+}
+
+/** The user as the OAuth core sees it. */
+export interface ResourceOwner {
+  id: number;
+  name: string;
+  email: string;
+  emailVerifiedAt: Date | null;
+}
+
+export interface UserLookup {
+  findById(id: number): Promise<ResourceOwner | undefined>;
+  /** Checks an email and password (the password grant); undefined when they do not match. */
+  verifyCredentials(email: string, password: string): Promise<ResourceOwner | undefined>;
+}
