@@ -1,0 +1,26 @@
+import type { AppCache } from './app-cache.js';
+import { MemoryCache } from './memory-cache.js';
+import { RedisCache } from './redis-cache.js';
+
+export interface CreateCacheOptions {
+  /** Set on several nodes, so they share one cache (SPEC §1); otherwise the cache is in memory. */
+  redisUrl?: string | undefined;
+  /** Key prefix in Redis, separator included. */
+  prefix?: string | undefined;
+  /** Bound of the in-memory cache. */
+  maxEntries?: number | undefined;
+  onError?: ((error: Error) => void) | undefined;
+}
+
+export const DEFAULT_CACHE_PREFIX = 'authgate_cache:';
+
+export function createCache(options: CreateCacheOptions = {}): AppCache {
+  if (options.redisUrl) {
+    return new RedisCache({
+      url: options.redisUrl,
+      prefix: options.prefix ?? DEFAULT_CACHE_PREFIX,
+      onError: options.onError,
+    });
+  }
+  return new MemoryCache({ maxEntries: options.maxEntries });
+}
