@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+import { registerErrorHandling } from './plugins/error-handler.js';
+import { routeModules } from './routes/index.js';
+
+export type App = FastifyInstance;
+
+export interface BuildAppOptions {
+  /** Pino logger options; tests pass false. */
+  logger?: boolean | { level: string };
+}
+
+/** Builds the whole HTTP application without listening, so tests can use inject(). */
+export async function buildApp(services: Services, options: BuildAppOptions = {}): Promise<App> {
+  const { config } = services;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('webIdentity', undefined);
+  app.decorateRequest('identity', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+
+  registerErrorHandling(app, { debug: config.appDebug });
+  await app.register(cookie, { secret: services.appKey });
+  await app.register(formbody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: null,
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: config.appUrl.startsWith('https:'),
+  });
+  await app.register(rateLimit, {
+    global: false,
+    ...(services.redis ? { redis: services.redis, nameSpace: `${config.redisPrefix}rate:` } : {}),
+    errorResponseBuilder: (_request, context) => {
+      const error = new Error('Too Many Attempts.') as Error & { statusCode: number };
+      error.statusCode = context.statusCode;
+      return error;
+    },
+  });
+
+  for (const register of routeModules) await register(app, services);
+  return app;
+}

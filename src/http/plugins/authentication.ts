@@ -1,0 +1,120 @@
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AuthenticatedToken } from '../../oauth/token-service.js';
+import { WILDCARD_SCOPE, scopesCover } from '../../oauth/scopes.js';
+import type { Services } from '../../services.js';
+import type { StoredUser } from '../../storage/repositories/user-repository.js';
+import { HttpError } from '../errors.js';
+
+/** Who is calling, and how (SPEC §4: session cookie, transient API cookie, or bearer token). */
+export interface Identity {
+  via: 'session' | 'cookie' | 'bearer';
+  /** Null for a client-credentials token (a machine client). */
+  user: StoredUser | null;
+  /** The bearer token, when `via` is bearer. */
+  token: AuthenticatedToken | null;
+  /** Scopes this identity carries (`*` for the session and the API cookie). */
+  scopes: string[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: Identity | null;
+  }
+  interface FastifyInstance {
+    /** Supplied by the session layer; undefined means only bearer tokens authenticate. */
+    webIdentity: WebIdentityResolver | undefined;
+  }
+}
+
+export function bearerTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** Resolves a bearer token to an identity; undefined when the token is missing or not valid. */
+export async function identifyBearer(services: Services, request: FastifyRequest): Promise<Identity | undefined> {
+  const jwt = bearerTokenOf(request);
+  if (!jwt) return undefined;
+  const token = await services.tokens.authenticate(jwt);
+  if (!token) return undefined;
+  let user: StoredUser | null = null;
+  if (token.userId !== null) {
+    user = (await services.users.findStored(token.userId)) ?? null;
+    if (!user) return undefined;
+  }
+  return { via: 'bearer', user, token, scopes: token.scopes };
+}
+
+/**
+ * Optional hooks the session layer supplies, so the guards below stay one piece:
+ * the transient API cookie (with its CSRF header) and the session.
+ */
+export interface WebIdentityResolver {
+  /** `laravel_token` + matching X-CSRF-TOKEN / X-XSRF-TOKEN header → the user. */
+  fromApiCookie(request: FastifyRequest): Promise<StoredUser | undefined>;
+  /** The logged-in user of the session cookie. */
+  fromSession(request: FastifyRequest): Promise<StoredUser | undefined>;
+  /** True when the request carries the session's CSRF token. */
+  csrfValid(request: FastifyRequest): boolean;
+}
+
+export interface ApiGuardOptions {
+  /** Scopes a token must carry. */
+  scopes?: string[];
+  /** Whether a client-credentials token (no user) may call the route. */
+  allowMachineClients?: boolean;
+}
+
+/** `/api/*` (Passport's `auth:api`): a bearer token, or the API cookie with its CSRF header. */
+export function apiGuard(services: Services, options: ApiGuardOptions = {}): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const bearer = await identifyBearer(services, request);
+    let identity: Identity | undefined = bearer;
+    const webResolver = request.server.webIdentity;
+    if (!identity && webResolver) {
+      const user = await webResolver.fromApiCookie(request);
+      if (user) identity = { via: 'cookie', user, token: null, scopes: [WILDCARD_SCOPE] };
+    }
+    if (!identity) throw HttpError.unauthenticated();
+    if (!identity.user && !options.allowMachineClients) throw HttpError.unauthenticated();
+    if (options.scopes && !scopesCover(identity.scopes, options.scopes)) throw HttpError.invalidScopes();
+    request.identity = identity;
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The management routes (Passport's `web` group): the session, the API cookie, or — beyond
+ * Passport — a user's bearer token carrying `*`. Not so authenticated, a state-changing
+ * request is checked for CSRF first (419), then for a session (401), as the reference shows.
+ */
+export function webGuard(services: Services): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const bearer = await identifyBearer(services, request);
+    if (bearer?.user) {
+      if (!bearer.scopes.includes(WILDCARD_SCOPE)) throw HttpError.invalidScopes();
+      request.identity = bearer;
+      return;
+    }
+    const webResolver = request.server.webIdentity;
+    const cookieUser = await webResolver?.fromApiCookie(request);
+    if (cookieUser) {
+      request.identity = { via: 'cookie', user: cookieUser, token: null, scopes: [WILDCARD_SCOPE] };
+      return;
+    }
+    if (!SAFE_METHODS.has(request.method) && !webResolver?.csrfValid(request)) throw HttpError.csrfMismatch();
+    const sessionUser = await webResolver?.fromSession(request);
+    if (!sessionUser) throw HttpError.unauthenticated();
+    request.identity = { via: 'session', user: sessionUser, token: null, scopes: [WILDCARD_SCOPE] };
+  };
+}
+
+/** The authenticated user of a guarded route (guards guarantee one where the route needs it). */
+export function currentUser(request: FastifyRequest): StoredUser {
+  const user = request.identity?.user;
+  if (!user) throw HttpError.unauthenticated();
+  return user;
+}

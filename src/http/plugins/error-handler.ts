@@ -1,0 +1,86 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../../oauth/errors.js';
+import { HttpError, ValidationError } from '../errors.js';
+import { laravelValidationError } from '../validation-messages.js';
+import { wantsHtml, renderErrorPage } from '../../web/error-page.js';
+
+const SERVER_ERROR = 'Whoops, looks like something went wrong';
+
+/**
+ * One error handler for the whole app: OAuth errors in league's shape, validation in
+ * Laravel's 422 shape, everything else as `{"message", "status"}` — or an HTML page for a
+ * browser asking for a page. Never a stack trace unless APP_DEBUG=true.
+ */
+export function registerErrorHandling(app: FastifyInstance, options: { debug: boolean }): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof OAuthError) {
+      if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
+      return reply.status(error.status).headers(noStore(error.headers)).send(error.toJSON());
+    }
+    if (error instanceof ValidationError) {
+      return send(request, reply, 422, error.message, { errors: error.errors });
+    }
+    if ('validation' in error && error.validation) {
+      const failure = laravelValidationError(error.validation);
+      return send(request, reply, 422, failure.message, { errors: failure.errors });
+    }
+    if (error instanceof HttpError) {
+      return send(request, reply.headers(error.headers), error.status, error.message);
+    }
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status === 429) {
+      return send(request, reply, 429, 'Too Many Attempts.');
+    }
+    if (status >= 400 && status < 500) {
+      return send(request, reply, status, clientErrorMessage(error as FastifyError, status));
+    }
+    request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    const debug = options.debug ? { exception: error.name, detail: error.message, trace: error.stack?.split('\n') } : {};
+    return send(request, reply, 500, SERVER_ERROR, debug);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = new URL(request.url, 'http://localhost').pathname;
+    const allowed = allowedMethods(app, path, request.method);
+    if (allowed.length > 0) {
+      reply.header('Allow', allowed.join(', '));
+      return send(request, reply, 405, `The ${request.method} method is not supported for route ${path.replace(/^\//, '')}. Supported methods: ${allowed.join(', ')}.`);
+    }
+    return send(request, reply, 404, `The route ${path.replace(/^\//, '')} could not be found.`);
+  });
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) {
+  if (wantsHtml(request)) {
+    return reply.status(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message));
+  }
+  return reply.status(status).send({ message, ...extra, status });
+}
+
+function noStore(headers: Record<string, string>): Record<string, string> {
+  return { ...headers, 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+}
+
+/** Fastify's own 4xx (bad JSON, wrong content type, body too large) in plain words, without internals. */
+function clientErrorMessage(error: FastifyError, status: number): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported content type.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is too large.';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The JSON body is empty.';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'The request body is not valid JSON.';
+    default:
+      if (error instanceof SyntaxError) return 'The request body is not valid JSON.';
+      return status === 404 ? 'Not Found.' : error.message || 'Bad Request.';
+  }
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function allowedMethods(app: FastifyInstance, path: string, method: string): string[] {
+  return METHODS.filter((m) => m !== method && app.hasRoute({ method: m, url: path }) !== false && app.findRoute({ method: m, url: path }) !== null);
+}

@@ -1,0 +1,149 @@
+/**
+ * OAuth protocol errors, worded as league/oauth2-server (and so Laravel Passport) words them,
+ * one named factory per RFC 6749 §5.2 error. The HTTP layer renders them as
+ * `{"error", "error_description", "hint"?, "message"}`.
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'invalid_scope'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'access_denied'
+  | 'server_error'
+  | 'login_required'
+  | 'consent_required'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
+  | 'invalid_token';
+
+export class OAuthError extends Error {
+  /** Set when the error may be sent back to the client's redirect URI. */
+  redirectUri: string | undefined;
+  /** True when the client authenticated (or tried to) with the Authorization header. */
+  usedAuthorizationHeader = false;
+
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    readonly status: number,
+    readonly hint?: string,
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+
+  withRedirect(uri: string): this {
+    this.redirectUri = uri;
+    return this;
+  }
+
+  /** RFC 6749 §5.2: a 401 invalid_client answers a client that used the Authorization header with a challenge. */
+  get headers(): Record<string, string> {
+    return this.code === 'invalid_client' && this.usedAuthorizationHeader
+      ? { 'WWW-Authenticate': 'Basic realm="OAuth"' }
+      : {};
+  }
+
+  toJSON(): Record<string, string> {
+    return {
+      error: this.code,
+      error_description: this.description,
+      ...(this.hint ? { hint: this.hint } : {}),
+      message: this.description,
+    };
+  }
+
+  static unsupportedGrantType(): OAuthError {
+    return new OAuthError(
+      'unsupported_grant_type',
+      'The authorization grant type is not supported by the authorization server.',
+      400,
+      'Check that all required parameters have been provided',
+    );
+  }
+
+  static invalidRequest(parameter: string, hint?: string): OAuthError {
+    return new OAuthError(
+      'invalid_request',
+      'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.',
+      400,
+      hint ?? `Check the \`${parameter}\` parameter`,
+    );
+  }
+
+  static invalidClient(): OAuthError {
+    return new OAuthError('invalid_client', 'Client authentication failed', 401);
+  }
+
+  static invalidScope(scope: string): OAuthError {
+    return new OAuthError(
+      'invalid_scope',
+      'The requested scope is invalid, unknown, or malformed',
+      400,
+      `Check the \`${scope}\` scope`,
+    );
+  }
+
+  static invalidCredentials(): OAuthError {
+    return new OAuthError('invalid_grant', 'The user credentials were incorrect.', 400);
+  }
+
+  /** RFC 6749 §5.2 (as Passport 13): a bad, expired, revoked or reused refresh token. */
+  static invalidRefreshToken(hint: string): OAuthError {
+    return new OAuthError('invalid_grant', 'The refresh token is invalid.', 400, hint);
+  }
+
+  static invalidGrant(hint: string): OAuthError {
+    return new OAuthError(
+      'invalid_grant',
+      'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+      400,
+      hint,
+    );
+  }
+
+  static unauthorizedClient(hint?: string): OAuthError {
+    return new OAuthError('unauthorized_client', 'The authenticated client is not authorized to use this authorization grant type.', 400, hint);
+  }
+
+  static unsupportedResponseType(): OAuthError {
+    return new OAuthError(
+      'unsupported_response_type',
+      'The authorization server does not support obtaining an authorization code using this method.',
+      400,
+      'Check the `response_type` parameter',
+    );
+  }
+
+  static accessDenied(hint = 'The user denied the request'): OAuthError {
+    return new OAuthError('access_denied', 'The resource owner or authorization server denied the request.', 401, hint);
+  }
+
+  static loginRequired(): OAuthError {
+    return new OAuthError('login_required', 'The user is not logged in.', 400);
+  }
+
+  static consentRequired(): OAuthError {
+    return new OAuthError('consent_required', 'The user has not approved this client.', 400);
+  }
+
+  static authorizationPending(): OAuthError {
+    return new OAuthError('authorization_pending', 'The authorization request is still pending.', 400);
+  }
+
+  static slowDown(): OAuthError {
+    return new OAuthError('slow_down', 'The device is polling too fast.', 400);
+  }
+
+  static expiredToken(): OAuthError {
+    return new OAuthError('expired_token', 'The device code has expired.', 400);
+  }
+
+  static serverError(): OAuthError {
+    return new OAuthError('server_error', 'The authorization server encountered an unexpected condition which prevented it from fulfilling the request.', 500);
+  }
+}

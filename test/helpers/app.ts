@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from '../../src/http/app.js';
+import { buildApp } from '../../src/http/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Services } from '../../src/services.js';
+import { createServices } from '../../src/services.js';
+import { POSTGRES_URL, REDIS_URL, uniqueName } from './services.js';
+
+export interface TestApp {
+  app: App;
+  services: Services;
+  storagePath: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Extra environment variables (APP_URL, OAUTH_PASSWORD_GRANT, …). */
+  env?: Record<string, string>;
+  database?: 'sqlite' | 'postgres';
+  /** Use Redis (cache, rate limits, sessions) with a per-run key prefix. */
+  redis?: boolean;
+}
+
+/**
+ * A complete application on a fresh database and a temporary storage/ (keys, APP_KEY),
+ * configured exactly as the server reads its environment.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const storagePath = mkdtempSync(join(tmpdir(), 'authgate-test-'));
+  const usePostgres = options.database === 'postgres';
+  if (usePostgres && !POSTGRES_URL) throw new Error('TEST_DATABASE_URL is not set');
+  if (options.redis && !REDIS_URL) throw new Error('TEST_REDIS_URL is not set');
+  const schema = usePostgres ? uniqueName('authgate_test') : undefined;
+  const config = loadConfig({
+    STORAGE_PATH: storagePath,
+    APP_URL: 'http://localhost:8000',
+    DATABASE_URL: usePostgres ? POSTGRES_URL : 'sqlite::memory:',
+    LOG_LEVEL: 'silent',
+    ...(options.redis ? { REDIS_URL, REDIS_PREFIX: `${uniqueName('authgate_test')}:` } : {}),
+    ...options.env,
+  });
+  const services = await createServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  const app = await buildApp(services, { logger: false });
+  await app.ready();
+  return {
+    app,
+    services,
+    storagePath,
+    async close() {
+      await app.close();
+      if (schema) {
+        const { sql } = await import('kysely');
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(services.database.db);
+      }
+      if (services.redis) {
+        const keys = await services.redis.keys(`${config.redisPrefix}*`);
+        if (keys.length > 0) await services.redis.del(...keys);
+      }
+      await services.close();
+      rmSync(storagePath, { recursive: true, force: true });
+    },
+  };
+}
