@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely';
+import type { AccessToken, AccessTokenRepository, NewAccessToken } from '../../oauth/ports.js';
+import type { AccessTokenRow, Database } from '../schema.js';
+import { toDbTimestamp } from '../timestamps.js';
+import { readClientId, readRequiredDate, readStringArray } from './columns.js';
+
+export function toAccessToken(row: AccessTokenRow): AccessToken {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    clientId: readClientId(row.client_id),
+    name: row.name,
+    scopes: readStringArray(row.scopes) ?? [],
+    revoked: Boolean(row.revoked),
+    createdAt: readRequiredDate(row.created_at),
+    updatedAt: readRequiredDate(row.updated_at),
+    expiresAt: readRequiredDate(row.expires_at),
+    grantId: row.grant_id,
+  };
+}
+
+export class KyselyAccessTokenRepository implements AccessTokenRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  // The token endpoint's hot path: one INSERT, no read first. A duplicate jti fails on the
+  // primary key, which is the contract (the caller retries with a fresh id).
+  async create(token: NewAccessToken): Promise<void> {
+    const createdAt = toDbTimestamp(token.createdAt);
+    await this.db
+      .insertInto('oauth_access_tokens')
+      .values({
+        id: token.id,
+        user_id: token.userId,
+        client_id: token.clientId,
+        name: token.name,
+        scopes: JSON.stringify(token.scopes),
+        revoked: 0,
+        created_at: createdAt,
+        updated_at: createdAt,
+        expires_at: toDbTimestamp(token.expiresAt),
+        grant_id: token.grantId,
+      })
+      .execute();
+  }
+
+  async findById(id: string): Promise<AccessToken | undefined> {
+    const row = await this.db.selectFrom('oauth_access_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toAccessToken(row);
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('oauth_access_tokens')
+        .set({ revoked: 1, updated_at: toDbTimestamp(new Date()) })
+        .where('id', '=', id)
+        .where('revoked', '=', 0)
+        .executeTakeFirst();
+      // Refresh tokens go too even when the access token was already revoked: Passport's own
+      // revokeAccessToken left them live, and an imported database may hold such rows.
+      await trx
+        .updateTable('oauth_refresh_tokens')
+        .set({ revoked: 1 })
+        .where('access_token_id', '=', id)
+        .where('revoked', '=', 0)
+        .execute();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  // RFC 9700 §4.14: a replayed code or refresh token revokes everything issued from the grant.
+  async revokeGrant(grantId: string): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const tokens = await trx
+        .updateTable('oauth_access_tokens')
+        .set({ revoked: 1, updated_at: toDbTimestamp(new Date()) })
+        .where('grant_id', '=', grantId)
+        .where('revoked', '=', 0)
+        .returning('id')
+        .execute();
+      // By grant_id, and by access token in case a refresh row lacks its grant_id.
+      await trx
+        .updateTable('oauth_refresh_tokens')
+        .set({ revoked: 1 })
+        .where('revoked', '=', 0)
+        .where((eb) =>
+          eb.or([
+            eb('grant_id', '=', grantId),
+            eb('access_token_id', 'in', eb.selectFrom('oauth_access_tokens').select('id').where('grant_id', '=', grantId)),
+          ]),
+        )
+        .execute();
+      return tokens.map((token) => token.id);
+    });
+  }
+
+  async listForUser(
+    userId: number,
+    options: { personal: boolean; personalClientId?: string | undefined },
+  ): Promise<AccessToken[]> {
+    const { personal, personalClientId } = options;
+    // Without a personal access client there are no personal access tokens.
+    if (personal && personalClientId === undefined) return [];
+    let query = this.db
+      .selectFrom('oauth_access_tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked', '=', 0)
+      .where('expires_at', '>', toDbTimestamp(new Date()));
+    if (personalClientId !== undefined) {
+      query = query.where('client_id', personal ? '=' : '<>', personalClientId);
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(toAccessToken);
+  }
+}

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { AuthCode, AuthCodeRepository, ConsumeResult } from '../../oauth/ports.js';
+import type { AuthCodeRow, Database } from '../schema.js';
+import { toDbTimestamp } from '../timestamps.js';
+import { readClientId, readRequiredDate, readStringArray } from './columns.js';
+
+export function toAuthCode(row: AuthCodeRow): AuthCode {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    clientId: readClientId(row.client_id),
+    scopes: readStringArray(row.scopes) ?? [],
+    revoked: Boolean(row.revoked),
+    expiresAt: readRequiredDate(row.expires_at),
+    redirectUri: row.redirect_uri,
+    codeChallenge: row.code_challenge,
+    codeChallengeMethod: row.code_challenge_method,
+    nonce: row.nonce,
+    authTime: row.auth_time,
+  };
+}
+
+export class KyselyAuthCodeRepository implements AuthCodeRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(code: Omit<AuthCode, 'revoked'>): Promise<void> {
+    await this.db
+      .insertInto('oauth_auth_codes')
+      .values({
+        id: code.id,
+        user_id: code.userId,
+        client_id: code.clientId,
+        scopes: JSON.stringify(code.scopes),
+        revoked: 0,
+        expires_at: toDbTimestamp(code.expiresAt),
+        redirect_uri: code.redirectUri,
+        code_challenge: code.codeChallenge,
+        code_challenge_method: code.codeChallengeMethod,
+        nonce: code.nonce,
+        auth_time: code.authTime,
+      })
+      .execute();
+  }
+
+  // RFC 6749 §4.1.2: a code is single use. The conditional UPDATE is the lock (a row lock on
+  // PostgreSQL, the single writer on SQLite): exactly one concurrent caller changes the row.
+  // Expiry is checked by the grant, which must still see an expired code to report it.
+  async consume(id: string): Promise<ConsumeResult<AuthCode>> {
+    const result = await this.db
+      .updateTable('oauth_auth_codes')
+      .set({ revoked: 1 })
+      .where('id', '=', id)
+      .where('revoked', '=', 0)
+      .executeTakeFirst();
+    const row = await this.db.selectFrom('oauth_auth_codes').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return { status: 'missing' };
+    const record = toAuthCode(row);
+    return Number(result.numUpdatedRows) === 1 ? { status: 'consumed', record } : { status: 'reused', record };
+  }
+}

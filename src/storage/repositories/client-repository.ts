@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Client, ClientRepository, NewClient } from '../../oauth/ports.js';
+import type { ClientRow, Database } from '../schema.js';
+import { flag, toDbTimestamp } from '../timestamps.js';
+import { readClientId, readRequiredDate, readStringArray } from './columns.js';
+
+/** Passport's `redirect` column: comma-separated URIs (spaces tolerated, as Passport's UI allows). */
+function readRedirects(text: string): string[] {
+  return text
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter((uri) => uri !== '');
+}
+
+export function toClient(row: ClientRow): Client {
+  return {
+    id: readClientId(row.id),
+    userId: row.user_id,
+    name: row.name,
+    secretHash: row.secret,
+    provider: row.provider,
+    redirectUris: readRedirects(row.redirect),
+    personalAccessClient: Boolean(row.personal_access_client),
+    passwordClient: Boolean(row.password_client),
+    revoked: Boolean(row.revoked),
+    skipsAuthorization: Boolean(row.skips_authorization),
+    grantTypes: readStringArray(row.grant_types),
+    createdAt: readRequiredDate(row.created_at),
+    updatedAt: readRequiredDate(row.updated_at),
+  };
+}
+
+export class KyselyClientRepository implements ClientRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findById(id: string): Promise<Client | undefined> {
+    const row = await this.db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toClient(row);
+  }
+
+  async listForUser(userId: number): Promise<Client[]> {
+    const rows = await this.db
+      .selectFrom('oauth_clients')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked', '=', 0)
+      .orderBy('name')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toClient);
+  }
+
+  async listAll(): Promise<Client[]> {
+    const rows = await this.db.selectFrom('oauth_clients').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(toClient);
+  }
+
+  async create(client: NewClient): Promise<Client> {
+    const now = toDbTimestamp(new Date());
+    const row = {
+      id: randomUUID(),
+      user_id: client.userId,
+      name: client.name,
+      secret: client.secretHash,
+      provider: client.provider ?? null,
+      redirect: client.redirectUris.join(','),
+      personal_access_client: flag(client.personalAccessClient ?? false),
+      password_client: flag(client.passwordClient ?? false),
+      revoked: 0,
+      skips_authorization: flag(client.skipsAuthorization ?? false),
+      grant_types: client.grantTypes ? JSON.stringify(client.grantTypes) : null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.insertInto('oauth_clients').values(row).execute();
+    return toClient(row);
+  }
+
+  async update(id: string, changes: { name?: string; redirectUris?: string[] }): Promise<Client | undefined> {
+    const result = await this.db
+      .updateTable('oauth_clients')
+      .set({
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.redirectUris !== undefined ? { redirect: changes.redirectUris.join(',') } : {}),
+        updated_at: toDbTimestamp(new Date()),
+      })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return undefined;
+    return this.findById(id);
+  }
+
+  // One transaction: a client must never be seen revoked while its tokens still work.
+  async revoke(id: string): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = toDbTimestamp(new Date());
+      await trx.updateTable('oauth_clients').set({ revoked: 1, updated_at: now }).where('id', '=', id).execute();
+      const tokens = await trx
+        .updateTable('oauth_access_tokens')
+        .set({ revoked: 1, updated_at: now })
+        .where('client_id', '=', id)
+        .where('revoked', '=', 0)
+        .returning('id')
+        .execute();
+      await trx
+        .updateTable('oauth_refresh_tokens')
+        .set({ revoked: 1 })
+        .where('revoked', '=', 0)
+        .where('access_token_id', 'in', (eb) => eb.selectFrom('oauth_access_tokens').select('id').where('client_id', '=', id))
+        .execute();
+      return tokens.map((token) => token.id);
+    });
+  }
+
+  async updateSecretHash(id: string, secretHash: string): Promise<void> {
+    await this.db
+      .updateTable('oauth_clients')
+      .set({ secret: secretHash, updated_at: toDbTimestamp(new Date()) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async findPersonalAccessClient(): Promise<Client | undefined> {
+    // Passport's own record of the personal access client comes first…
+    const marked = await this.db
+      .selectFrom('oauth_personal_access_clients as p')
+      .innerJoin('oauth_clients as c', 'c.id', 'p.client_id')
+      .selectAll('c')
+      .where('c.revoked', '=', 0)
+      .orderBy('p.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (marked) return toClient(marked);
+    // …then any client flagged as one (a database where the join table was never filled).
+    const flagged = await this.db
+      .selectFrom('oauth_clients')
+      .selectAll()
+      .where('personal_access_client', '=', 1)
+      .where('revoked', '=', 0)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return flagged && toClient(flagged);
+  }
+
+  async markPersonalAccessClient(clientId: string): Promise<void> {
+    const now = toDbTimestamp(new Date());
+    await this.db
+      .insertInto('oauth_personal_access_clients')
+      .values({ client_id: clientId, created_at: now, updated_at: now })
+      .execute();
+  }
+}

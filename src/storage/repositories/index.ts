@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import { KyselyAccessTokenRepository } from './access-token-repository.js';
+import { KyselyAuthCodeRepository } from './auth-code-repository.js';
+import { KyselyClientRepository } from './client-repository.js';
+import { PurgeRepository } from './purge-repository.js';
+import { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
+import { SessionRepository } from './session-repository.js';
+import { UserRepository } from './user-repository.js';
+
+export { KyselyAccessTokenRepository } from './access-token-repository.js';
+export { KyselyAuthCodeRepository } from './auth-code-repository.js';
+export { KyselyClientRepository } from './client-repository.js';
+export { PurgeRepository, type PurgeCounts, type PurgeOptions } from './purge-repository.js';
+export { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
+export { SessionRepository, type StoredSession } from './session-repository.js';
+export { UserRepository, type NewUser, type StoredUser, type UserPage } from './user-repository.js';
+
+export interface Repositories {
+  clients: KyselyClientRepository;
+  accessTokens: KyselyAccessTokenRepository;
+  refreshTokens: KyselyRefreshTokenRepository;
+  authCodes: KyselyAuthCodeRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  purge: PurgeRepository;
+}
+
+/** Every repository over one database handle (or transaction). */
+export function createRepositories(db: Kysely<Database>): Repositories {
+  return {
+    clients: new KyselyClientRepository(db),
+    accessTokens: new KyselyAccessTokenRepository(db),
+    refreshTokens: new KyselyRefreshTokenRepository(db),
+    authCodes: new KyselyAuthCodeRepository(db),
+    users: new UserRepository(db),
+    sessions: new SessionRepository(db),
+    purge: new PurgeRepository(db),
+  };
+}

@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { ConsumeResult, RefreshToken, RefreshTokenRepository } from '../../oauth/ports.js';
+import type { Database, RefreshTokenRow } from '../schema.js';
+import { toDbTimestamp } from '../timestamps.js';
+import { readRequiredDate } from './columns.js';
+
+export function toRefreshToken(row: RefreshTokenRow): RefreshToken {
+  return {
+    id: row.id,
+    accessTokenId: row.access_token_id,
+    revoked: Boolean(row.revoked),
+    expiresAt: readRequiredDate(row.expires_at),
+    grantId: row.grant_id,
+  };
+}
+
+export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(token: Omit<RefreshToken, 'revoked'>): Promise<void> {
+    await this.db
+      .insertInto('oauth_refresh_tokens')
+      .values({
+        id: token.id,
+        access_token_id: token.accessTokenId,
+        revoked: 0,
+        expires_at: toDbTimestamp(token.expiresAt),
+        grant_id: token.grantId,
+      })
+      .execute();
+  }
+
+  // Rotation must hand out one new pair per refresh token, even to concurrent requests: the
+  // conditional UPDATE is the lock (a row lock on PostgreSQL, the single writer on SQLite), so
+  // exactly one caller changes the row. Expiry is the grant's business, not this method's.
+  async consume(id: string): Promise<ConsumeResult<RefreshToken>> {
+    const result = await this.db
+      .updateTable('oauth_refresh_tokens')
+      .set({ revoked: 1 })
+      .where('id', '=', id)
+      .where('revoked', '=', 0)
+      .executeTakeFirst();
+    const record = await this.findById(id);
+    if (!record) return { status: 'missing' };
+    return Number(result.numUpdatedRows) === 1 ? { status: 'consumed', record } : { status: 'reused', record };
+  }
+
+  async findById(id: string): Promise<RefreshToken | undefined> {
+    const row = await this.db.selectFrom('oauth_refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRefreshToken(row);
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.db.updateTable('oauth_refresh_tokens').set({ revoked: 1 }).where('id', '=', id).execute();
+  }
+}
