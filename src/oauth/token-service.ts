@@ -136,7 +136,9 @@ export class TokenService {
       if (!key || header.alg !== key.alg) return undefined;
       const { payload } = await jwtVerify<{ scopes?: unknown; client_id?: string }>(jwt, key.publicKey, {
         algorithms: [key.alg],
-        currentDate: new Date(this.now()),
+        // Rounded up to the next second: Passport writes fractional nbf values, which jose
+        // compares with whole seconds; expiry stays strict (at worst a second early).
+        currentDate: new Date(Math.ceil(this.now() / 1000) * 1000),
         requiredClaims: ['jti', 'exp'],
       });
       return payload;
