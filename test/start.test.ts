@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+async function waitForServer(url: string, deadline = Date.now() + 15_000): Promise<Response> {
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+describe('starting the server', () => {
+  it('refuses a bad configuration value with a message naming the variable and exit code 1', async () => {
+    const run = start({ STORAGE_PATH: mkdtempSync(join(tmpdir(), 'authgate-start-')), ACCESS_TOKEN_TTL: 'forever' });
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toContain('ACCESS_TOKEN_TTL');
+  });
+
+  it('starts with nothing configured: SQLite, APP_KEY and a signing key generated into storage/ (0600)', async () => {
+    const storage = mkdtempSync(join(tmpdir(), 'authgate-start-'));
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const run = start({ STORAGE_PATH: storage, PORT: port, HOST: '127.0.0.1' });
+    try {
+      const res = await waitForServer(`http://127.0.0.1:${port}/oauth/jwks`);
+      expect(res.status).toBeLessThan(500);
+      for (const file of ['app.key', 'oauth-private.key']) expect(statSync(join(storage, file)).mode & 0o777).toBe(0o600);
+      expect(statSync(join(storage, 'database.sqlite')).isFile()).toBe(true);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  });
+});
