@@ -41,6 +41,14 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   registerErrorHandling(app, { debug: config.appDebug });
   await app.register(cookie, { secret: services.appKey });
   await app.register(formbody);
+  // Laravel reads an empty JSON body as no input: a POST with `Content-Type: application/json`
+  // and nothing else must reach the CSRF and authentication checks (the reference's 419).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined);
+    return parseJson(request, String(body), done);
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -59,7 +59,9 @@ function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
 /** Applies every pending migration; throws with the failing migration's error. */
 export async function migrateToLatest({ db, schema }: DatabaseHandle): Promise<string[]> {
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Kysely looks for its migration tables in every schema unless told which one: a schema
+  // migrated next to another (parallel tests) would otherwise skip creating its own.
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

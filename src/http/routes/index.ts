@@ -1,7 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
+import { clientRoutes } from './clients.js';
+import { debugbarRoutes } from './debugbar.js';
+import { personalAccessTokenRoutes } from './personal-access-tokens.js';
+import { scopeRoutes } from './scopes.js';
+import { tokenRoutes } from './tokens.js';
 
 /** A route module registers its routes on the app; adding one is one line here. */
 export type RouteModule = (app: FastifyInstance, services: Services) => Promise<void> | void;
 
-export const routeModules: RouteModule[] = [];
+export const routeModules: RouteModule[] = [
+  scopeRoutes,
+  clientRoutes,
+  tokenRoutes,
+  personalAccessTokenRoutes,
+  debugbarRoutes,
+];

@@ -1,0 +1,96 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseRedirectUris, registerClient } from '../../oauth/client-registration.js';
+import type { Client } from '../../oauth/ports.js';
+import type { Services } from '../../services.js';
+import { HttpError, ValidationError } from '../errors.js';
+import { currentUser, webGuard } from '../plugins/authentication.js';
+import { presentClient, presentNewClient } from '../presenters/client.js';
+import { ClientBody, ClientParams, ClientUpdateBody, booleanInput, emptyBodyAsForm } from '../schemas/management.js';
+
+const INVALID_REDIRECT = 'One or more redirects have an invalid URI format.';
+
+/** A user sees and changes only their own live clients; anything else is not found. */
+async function findUserClient(services: Services, clientId: string, userId: number): Promise<Client> {
+  const client = await services.repositories.clients.findById(clientId);
+  if (!client || client.userId !== userId || client.revoked) throw HttpError.notFound();
+  return client;
+}
+
+/** Laravel trims input and then validates: a blank name is missing, a bad redirect list is one error. */
+function validateClientInput(body: { name: string; redirect: string }): { name: string; redirectUris: string[] } {
+  const errors: Record<string, string[]> = {};
+  const name = body.name.trim();
+  if (name === '') errors.name = ['The name field is required.'];
+  const redirect = body.redirect.trim();
+  const redirectUris = redirect === '' ? undefined : parseRedirectUris(redirect);
+  if (redirect === '') errors.redirect = ['The redirect field is required.'];
+  else if (!redirectUris) errors.redirect = [INVALID_REDIRECT];
+  if (!redirectUris || Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return { name, redirectUris };
+}
+
+/** Passport's ClientController: a user's OAuth clients (the JSON API behind the dashboard). */
+export function clientRoutes(app: FastifyInstance, services: Services): void {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['OAuth management'];
+  const guard = webGuard(services);
+  // Ownership before validation, as Passport: someone else's client is 404 whatever the body says.
+  const ownClient = async (request: FastifyRequest) => {
+    const { client_id } = request.params as { client_id: string };
+    await findUserClient(services, client_id, currentUser(request).id);
+  };
+
+  typed.get(
+    '/oauth/clients',
+    { schema: { summary: 'Get all of the clients for the authenticated user.', tags }, preValidation: guard },
+    async (request) => {
+      const clients = await services.repositories.clients.listForUser(currentUser(request).id);
+      return clients.map(presentClient);
+    },
+  );
+
+  typed.post(
+    '/oauth/clients',
+    { schema: { summary: 'Store a new client.', tags, body: ClientBody }, preValidation: [guard, emptyBodyAsForm] },
+    async (request, reply) => {
+      const { name, redirectUris } = validateClientInput(request.body);
+      const registered = await registerClient(
+        services.repositories.clients,
+        { userId: currentUser(request).id, name, redirectUris, confidential: booleanInput(request.body.confidential, true) },
+        services.appKey,
+      );
+      return reply.status(201).send(presentNewClient(registered.client, registered.plainSecret));
+    },
+  );
+
+  typed.put(
+    '/oauth/clients/:client_id',
+    {
+      schema: { summary: 'Update the given client.', tags, params: ClientParams, body: ClientUpdateBody },
+      preValidation: [guard, ownClient, emptyBodyAsForm],
+    },
+    async (request) => {
+      const { name, redirectUris } = validateClientInput(request.body);
+      const client = await findUserClient(services, request.params.client_id, currentUser(request).id);
+      const updated = await services.repositories.clients.update(client.id, { name, redirectUris });
+      await services.clients.invalidate(client.id);
+      if (!updated) throw HttpError.notFound();
+      return presentClient(updated);
+    },
+  );
+
+  typed.delete(
+    '/oauth/clients/:client_id',
+    { schema: { summary: 'Delete the given client.', tags, params: ClientParams }, preValidation: guard },
+    async (request, reply) => {
+      const client = await findUserClient(services, request.params.client_id, currentUser(request).id);
+      // The client and every token issued to it go in one transaction; then every node's
+      // cache learns of it, so none of those tokens is accepted a moment longer.
+      const revokedTokenIds = await services.repositories.clients.revoke(client.id);
+      await services.tokens.markRevoked(revokedTokenIds);
+      await services.clients.invalidate(client.id);
+      return reply.status(204).send();
+    },
+  );
+}
