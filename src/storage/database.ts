@@ -57,11 +57,12 @@ function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
 }
 
 /** Applies every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest({ db, schema }: DatabaseHandle): Promise<string[]> {
+export async function migrateToLatest({ db, schema, dialect }: DatabaseHandle): Promise<string[]> {
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   // Kysely looks for its migration tables in every schema unless told which one: a schema
-  // migrated next to another (parallel tests) would otherwise skip creating its own.
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // migrated next to another (parallel tests, another app) would otherwise skip creating its own.
+  const tableSchema = dialect === 'postgres' ? (schema ?? 'public') : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(tableSchema ? { migrationTableSchema: tableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
