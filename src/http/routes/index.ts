@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
 import { clientRoutes } from './clients.js';
 import { debugbarRoutes } from './debugbar.js';
+import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
 import { scopeRoutes } from './scopes.js';
 import { tokenRoutes } from './tokens.js';
+import { userRoutes } from './users.js';
 
 /** A route module registers its routes on the app; adding one is one line here. */
 export type RouteModule = (app: FastifyInstance, services: Services) => Promise<void> | void;
@@ -15,4 +17,6 @@ export const routeModules: RouteModule[] = [
   tokenRoutes,
   personalAccessTokenRoutes,
   debugbarRoutes,
+  userRoutes,
+  loginRoutes,
 ];

@@ -1,0 +1,90 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { LoginThrottle, MemoryAttemptCounter, RedisAttemptCounter } from '../../accounts/login-throttle.js';
+import type { ThrottleDecision } from '../../accounts/login-throttle.js';
+import { ensurePersonalAccessClient } from '../../oauth/personal-access-client.js';
+import { WILDCARD_SCOPE } from '../../oauth/scopes.js';
+import type { Services } from '../../services.js';
+import { HttpError, ValidationError } from '../errors.js';
+import { presentUser } from '../presenters/user.js';
+import { LoginBody, LoginResponse, laravelErrorOrder, normaliseInput } from '../schemas/users.js';
+
+const LOGIN_FIELDS = ['email', 'password', 'device_name', 'scopes'] as const;
+const DEFAULT_TOKEN_NAME = 'login';
+const BAD_CREDENTIALS = 'These credentials do not match our records.';
+const INVALID_SCOPES = 'The selected scopes is invalid.';
+
+/**
+ * `POST /api/login`: email and password for a personal access token (Passport's
+ * `$user->createToken($name, $scopes)`), throttled per email and client address.
+ */
+export async function loginRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { config } = services;
+  const counter = services.redis
+    ? new RedisAttemptCounter(services.redis, `${config.redisPrefix}login:`)
+    : new MemoryAttemptCounter();
+  const throttle = new LoginThrottle(counter, { maxAttempts: config.loginRateLimit });
+
+  api.post('/api/login', {
+    schema: { summary: 'Log in for a personal access token', tags: ['users'], body: LoginBody, response: { 200: LoginResponse } },
+    schemaErrorFormatter: laravelErrorOrder(LOGIN_FIELDS),
+    preValidation: async (request) => {
+      // Not yet validated: the schema checks this shape next.
+      request.body = splitScopes(normaliseInput(request.body)) as LoginBody;
+    },
+    handler: async (request, reply) => {
+      const { email, password } = request.body;
+      const scopes = request.body.scopes ?? [WILDCARD_SCOPE];
+      // `*` is allowed here, as for Passport's createToken (SPEC §5).
+      if (!scopes.every((scope) => scope === WILDCARD_SCOPE || services.scopes.has(scope))) {
+        throw ValidationError.single('scopes', INVALID_SCOPES);
+      }
+      const decision = await throttle.attempt(email, request.ip);
+      if (!decision.allowed) throw tooManyAttempts(decision);
+      const user = await services.users.findByCredentials(email, password);
+      if (!user) {
+        if (throttle.enabled) reply.headers(rateLimitHeaders(decision));
+        throw ValidationError.single('email', BAD_CREDENTIALS);
+      }
+      await throttle.clear(email, request.ip);
+      const client = await ensurePersonalAccessClient(services.repositories.clients, config.appName);
+      const { jwt } = await services.tokens.issueAccessToken({
+        clientId: client.id,
+        userId: user.id,
+        scopes: [...new Set(scopes)],
+        ttlSeconds: config.personalAccessTokenTtl,
+        name: request.body.device_name ?? DEFAULT_TOKEN_NAME,
+      });
+      return noStore(reply).send({
+        token_type: 'Bearer' as const,
+        access_token: jwt,
+        expires_in: config.personalAccessTokenTtl,
+        user: presentUser(user),
+      });
+    },
+  });
+}
+
+/** `scopes` may come as one space-delimited string (RFC 6749 §3.3 style) rather than an array. */
+function splitScopes(body: Record<string, unknown>): Record<string, unknown> {
+  if (typeof body.scopes === 'string') body.scopes = body.scopes.split(/\s+/).filter(Boolean);
+  return body;
+}
+
+function rateLimitHeaders(decision: ThrottleDecision): Record<string, string> {
+  return { 'X-RateLimit-Limit': String(decision.limit), 'X-RateLimit-Remaining': String(decision.remaining) };
+}
+
+function tooManyAttempts(decision: ThrottleDecision): HttpError {
+  return new HttpError(429, 'Too Many Attempts.', {
+    ...rateLimitHeaders(decision),
+    'X-RateLimit-Reset': String(decision.retryAfter),
+    'Retry-After': String(decision.retryAfter),
+  });
+}
+
+// RFC 6749 §5.1: responses carrying tokens must not be cached.
+function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+}
