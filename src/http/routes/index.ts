@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
 import { clientRoutes } from './clients.js';
 import { debugbarRoutes } from './debugbar.js';
+import { discoveryRoutes } from './discovery.js';
 import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
+import { revokeIntrospectRoutes } from './revoke-introspect.js';
 import { scopeRoutes } from './scopes.js';
+import { oauthTokenRoutes } from './token.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 
@@ -19,4 +22,7 @@ export const routeModules: RouteModule[] = [
   debugbarRoutes,
   userRoutes,
   loginRoutes,
+  oauthTokenRoutes,
+  revokeIntrospectRoutes,
+  discoveryRoutes,
 ];

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { enabledGrantTypes } from '../../oauth/grants/index.js';
+import { CODE_CHALLENGE_METHODS } from '../../oauth/pkce.js';
+import { publicJwks } from '../../oauth/signing-keys.js';
+import type { Services } from '../../services.js';
+import { oauthContext } from './oauth-request.js';
+import type { RouteModule } from './index.js';
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+
+/**
+ * RFC 8414 metadata, served as the OpenID configuration too. Endpoints that other modules provide (authorize, userinfo, device) are
+ * listed only when their route exists, so the document never names what does not work.
+ */
+function authorizationServerMetadata(app: FastifyInstance, services: Services): Record<string, unknown> {
+  const { config } = services;
+  const base = config.appUrl;
+  const has = (method: 'GET' | 'POST', url: string) => app.hasRoute({ method, url });
+  const canAuthorize = has('GET', '/oauth/authorize');
+  const device = has('POST', '/oauth/device/code');
+  const grantTypes = enabledGrantTypes(oauthContext(services).settings).filter(
+    (grant) => (grant !== 'authorization_code' || canAuthorize) && (!grant.includes('device_code') || device),
+  );
+  const implicit = canAuthorize && config.implicitGrant;
+  return {
+    issuer: base,
+    ...(canAuthorize ? { authorization_endpoint: `${base}/oauth/authorize` } : {}),
+    token_endpoint: `${base}/oauth/token`,
+    jwks_uri: `${base}/oauth/jwks`,
+    revocation_endpoint: `${base}/oauth/revoke`,
+    introspection_endpoint: `${base}/oauth/introspect`,
+    ...(has('GET', '/oauth/userinfo') ? { userinfo_endpoint: `${base}/oauth/userinfo` } : {}),
+    ...(device ? { device_authorization_endpoint: `${base}/oauth/device/code` } : {}),
+    scopes_supported: services.scopes.list().map((scope) => scope.id),
+    response_types_supported: canAuthorize ? ['code', ...(implicit ? ['token'] : [])] : [],
+    response_modes_supported: canAuthorize ? ['query', ...(implicit ? ['fragment'] : [])] : [],
+    grant_types_supported: [...grantTypes, ...(implicit ? ['implicit'] : [])],
+    code_challenge_methods_supported: [...CODE_CHALLENGE_METHODS],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // RFC 7662 §4: only confidential clients may introspect.
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    authorization_response_iss_parameter_supported: true,
+    // OpenID Connect Discovery 1.0 §3. In both documents: clients that discover by RFC 8414
+    // validate ID tokens against these too.
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [services.keys.active.alg],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'email', 'email_verified'],
+  };
+}
+
+/** Discovery documents and the JWKS (RFC 8414, OIDC Discovery, RFC 7517). */
+export const discoveryRoutes: RouteModule = (app, services) => {
+  const schema = (summary: string) => ({ schema: { summary, tags: ['Discovery'] } });
+  app.get('/.well-known/oauth-authorization-server', schema('Authorization server metadata (RFC 8414)'), async () =>
+    authorizationServerMetadata(app, services),
+  );
+  app.get('/.well-known/openid-configuration', schema('OpenID Connect discovery'), async () =>
+    authorizationServerMetadata(app, services),
+  );
+  app.get('/oauth/jwks', schema('The public signing keys (JWKS)'), async () => publicJwks(services.keys));
+};

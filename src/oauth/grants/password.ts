@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { OAuthError } from '../errors.js';
+import { parseScopeParameter } from '../scopes.js';
+import { issueTokens } from './issue-tokens.js';
+import type { Grant } from './types.js';
+
+/**
+ * RFC 6749 §4.3, for password clients only and only when OAUTH_PASSWORD_GRANT is on
+ * (RFC 9700 §2.4 says it MUST NOT be used otherwise). `username` is the user's email.
+ */
+export const passwordGrant: Grant = {
+  grantType: 'password',
+  allowsPublicClients: false,
+  enabled: (settings) => settings.passwordGrant,
+  async handle({ params, client }, ctx) {
+    const { username, password } = params;
+    if (username === undefined) throw OAuthError.invalidRequest('username');
+    if (password === undefined) throw OAuthError.invalidRequest('password');
+    const scopes = ctx.scopes.resolve(parseScopeParameter(params.scope), { allowWildcard: true });
+    const user = await ctx.users.verifyCredentials(username, password);
+    if (!user) throw OAuthError.invalidCredentials();
+    // Each login starts a grant of its own, so replay defence revokes only its descendants.
+    const { response } = await issueTokens(ctx, { client, userId: user.id, scopes, grantId: randomUUID(), withRefreshToken: true });
+    return response;
+  },
+};

@@ -1,0 +1,86 @@
+import { decodeJwt } from 'jose';
+import { authenticateClient } from './client-authentication.js';
+import { OAuthError } from './errors.js';
+import type { OAuthContext } from './grants/types.js';
+import type { AccessToken, RefreshToken } from './ports.js';
+import { findPresentedToken } from './presented-token.js';
+import type { TokenRequest } from './token-endpoint.js';
+
+/** RFC 7662 §2.2. Only `active` is required; an inactive token says nothing else. */
+export interface Introspection {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  username?: string;
+  token_type?: string;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  jti?: string;
+}
+
+const INACTIVE: Introspection = { active: false };
+
+/**
+ * RFC 7662 token introspection, for authenticated confidential clients about their own
+ * tokens (§4: the server decides who may learn what); anything else is `{"active": false}`.
+ */
+export async function introspectToken(request: TokenRequest, ctx: OAuthContext): Promise<Introspection> {
+  const { client } = await authenticateClient(request, ctx, { allowPublic: false });
+  const token = request.params.token;
+  if (token === undefined) throw OAuthError.invalidRequest('token');
+  const found = await findPresentedToken(token, ctx);
+  if (!found || found.access.clientId !== client.id) return INACTIVE;
+  return found.kind === 'access_token' ? describeAccessToken(token, ctx) : describeRefreshToken(found.stored, found.access, ctx);
+}
+
+async function describeAccessToken(jwt: string, ctx: OAuthContext): Promise<Introspection> {
+  // The same checks as a resource server makes: signature, time, row, client, user.
+  const live = await ctx.tokens.authenticate(jwt);
+  if (!live) return INACTIVE;
+  const claims = decodeJwt(jwt);
+  const username = await usernameOf(live.userId, ctx);
+  if (username === null) return INACTIVE;
+  return {
+    active: true,
+    scope: live.scopes.join(' '),
+    client_id: live.clientId,
+    ...(username !== undefined ? { username } : {}),
+    token_type: 'Bearer',
+    ...pick(claims, ['exp', 'iat', 'nbf', 'sub', 'aud', 'iss', 'jti']),
+  };
+}
+
+async function describeRefreshToken(stored: RefreshToken, access: AccessToken, ctx: OAuthContext): Promise<Introspection> {
+  if (stored.revoked || stored.expiresAt.getTime() <= ctx.now()) return INACTIVE;
+  const client = await ctx.clients.find(access.clientId);
+  if (!client || client.revoked) return INACTIVE;
+  const username = await usernameOf(access.userId, ctx);
+  if (username === null) return INACTIVE;
+  return {
+    active: true,
+    scope: access.scopes.join(' '),
+    client_id: access.clientId,
+    ...(username !== undefined ? { username } : {}),
+    exp: Math.floor(stored.expiresAt.getTime() / 1000),
+    sub: access.userId === null ? access.clientId : String(access.userId),
+    aud: access.clientId,
+    iss: ctx.settings.issuer,
+  };
+}
+
+/** The user's email; undefined for a machine token, null when the user no longer exists. */
+async function usernameOf(userId: number | null, ctx: OAuthContext): Promise<string | undefined | null> {
+  if (userId === null) return undefined;
+  const user = await ctx.users.findById(userId);
+  return user ? user.email : null;
+}
+
+function pick(claims: Record<string, unknown>, names: readonly (keyof Introspection)[]): Partial<Introspection> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) if (claims[name] !== undefined) out[name] = claims[name];
+  return out as Partial<Introspection>;
+}
