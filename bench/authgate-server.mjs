@@ -3,9 +3,12 @@
 // so every issued token is persisted exactly as in production. The token rate limit is off
 // and logging silent: the benchmark measures issuance, not the limiter or pino.
 //
-// env: PORT (required), DATABASE_URL (optional, postgres://…; a fresh schema per run).
+// env: PORT (required), DATABASE_URL (optional, postgres://…; a fresh schema per run),
+//      BENCH_CPU_PROFILE (optional file: a V8 CPU profile from READY until stop, so start-up
+//      and module loading stay out of it; summarise with `node bench/hotspots.mjs <file>`).
 // Prints one JSON line `{"ready":true,"clientId":…,"clientSecret":…}` on stdout once listening.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -41,6 +44,7 @@ const client = await services.repositories.clients.create({
 
 const app = await buildApp(services);
 await app.listen({ port: Number(port), host: '127.0.0.1' });
+const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
 const address = app.server.address();
 console.log(
   JSON.stringify({
@@ -58,6 +62,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
+  if (profiler) await stopProfiler(profiler, process.env.BENCH_CPU_PROFILE);
   await app.close();
   // Proof for the runner that every issued token was persisted.
   const { count } = await services.database.db
@@ -72,3 +77,18 @@ async function stop() {
 }
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
+
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function stopProfiler(session, file) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+}

@@ -24,7 +24,7 @@ function round(value, digits = 1) {
 }
 
 export function formatTable(rows) {
-  const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'ok', 'errors'];
+  const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'ok', 'errors', 'rows stored'];
   const body = rows.map((row) => [
     row.name,
     row.requestsPerSecond.toFixed(1),
@@ -32,6 +32,7 @@ export function formatTable(rows) {
     String(row.latencyMs.p99),
     String(row.ok),
     String(row.errors),
+    row.persistedAccessTokens === undefined ? '-' : String(row.persistedAccessTokens),
   ]);
   const widths = header.map((cell, i) => Math.max(cell.length, ...body.map((line) => line[i].length)));
   const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
