@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerSessions } from './plugins/session.js';
 import { routeModules } from './routes/index.js';
 
 export type App = FastifyInstance;
@@ -74,6 +75,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     },
   });
 
+  registerSessions(app, services);
   for (const register of routeModules) await register(app, services);
   return app;
 }

@@ -56,8 +56,8 @@ export interface WebIdentityResolver {
   fromApiCookie(request: FastifyRequest): Promise<StoredUser | undefined>;
   /** The logged-in user of the session cookie. */
   fromSession(request: FastifyRequest): Promise<StoredUser | undefined>;
-  /** True when the request carries the session's CSRF token. */
-  csrfValid(request: FastifyRequest): boolean;
+  /** True when the request carries the session's CSRF token (may read the session store). */
+  csrfValid(request: FastifyRequest): boolean | Promise<boolean>;
 }
 
 export interface ApiGuardOptions {
@@ -105,7 +105,7 @@ export function webGuard(services: Services): preHandlerAsyncHookHandler {
       request.identity = { via: 'cookie', user: cookieUser, token: null, scopes: [WILDCARD_SCOPE] };
       return;
     }
-    if (!SAFE_METHODS.has(request.method) && !webResolver?.csrfValid(request)) throw HttpError.csrfMismatch();
+    if (!SAFE_METHODS.has(request.method) && !(await webResolver?.csrfValid(request))) throw HttpError.csrfMismatch();
     const sessionUser = await webResolver?.fromSession(request);
     if (!sessionUser) throw HttpError.unauthenticated();
     request.identity = { via: 'session', user: sessionUser, token: null, scopes: [WILDCARD_SCOPE] };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
+import { authorizeRoutes } from './authorize.js';
 import { clientRoutes } from './clients.js';
 import { debugbarRoutes } from './debugbar.js';
 import { discoveryRoutes } from './discovery.js';
@@ -9,12 +10,17 @@ import { revokeIntrospectRoutes } from './revoke-introspect.js';
 import { scopeRoutes } from './scopes.js';
 import { oauthTokenRoutes } from './token.js';
 import { tokenRoutes } from './tokens.js';
+import { transientTokenRoutes } from './transient-token.js';
 import { userRoutes } from './users.js';
+import { webAuthRoutes } from './web-auth.js';
 
 /** A route module registers its routes on the app; adding one is one line here. */
 export type RouteModule = (app: FastifyInstance, services: Services) => Promise<void> | void;
 
 export const routeModules: RouteModule[] = [
+  webAuthRoutes,
+  authorizeRoutes,
+  transientTokenRoutes,
   scopeRoutes,
   clientRoutes,
   tokenRoutes,
