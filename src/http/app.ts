@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
@@ -27,7 +27,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Two log lines per request would cost the token endpoint ~10%; errors are logged with their request id.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
