@@ -40,6 +40,9 @@ export const oauthTokenRoutes: RouteModule = (app, services) => {
       // A body that does not fit is an OAuth invalid_request, not a Laravel 422.
       attachValidation: true,
       config: tokenRateLimit(services),
+      // Browser-facing headers (CSP and friends) mean nothing to a token response, and helmet
+      // rebuilds its middleware on every request: the hottest route skips it.
+      helmet: false,
     },
     async (request, reply) => {
       const params = oauthParams(request);

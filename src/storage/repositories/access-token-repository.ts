@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { AccessToken, AccessTokenRepository, NewAccessToken } from '../../oauth/ports.js';
-import type { AccessTokenRow, Database } from '../schema.js';
+import type { AccessTokenRow, Database, OAuthAccessTokensTable } from '../schema.js';
+import { InsertBatcher } from '../insert-batcher.js';
 import { toDbTimestamp } from '../timestamps.js';
 import { readClientId, readRequiredDate, readStringArray } from './columns.js';
 
@@ -22,25 +23,27 @@ export function toAccessToken(row: AccessTokenRow): AccessToken {
 export class KyselyAccessTokenRepository implements AccessTokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  // The token endpoint's hot path: one INSERT, no read first. A duplicate jti fails on the
-  // primary key, which is the contract (the caller retries with a fresh id).
+  // The token endpoint's hot path: no read first, and inserts of one event-loop turn share
+  // one statement and one commit. A duplicate jti fails on the primary key, which is the
+  // contract (the caller retries with a fresh id).
+  private readonly inserts = new InsertBatcher<Insertable<OAuthAccessTokensTable>>(async (rows) => {
+    await this.db.insertInto('oauth_access_tokens').values(rows).execute();
+  });
+
   async create(token: NewAccessToken): Promise<void> {
     const createdAt = toDbTimestamp(token.createdAt);
-    await this.db
-      .insertInto('oauth_access_tokens')
-      .values({
-        id: token.id,
-        user_id: token.userId,
-        client_id: token.clientId,
-        name: token.name,
-        scopes: JSON.stringify(token.scopes),
-        revoked: 0,
-        created_at: createdAt,
-        updated_at: createdAt,
-        expires_at: toDbTimestamp(token.expiresAt),
-        grant_id: token.grantId,
-      })
-      .execute();
+    await this.inserts.add({
+      id: token.id,
+      user_id: token.userId,
+      client_id: token.clientId,
+      name: token.name,
+      scopes: JSON.stringify(token.scopes),
+      revoked: 0,
+      created_at: createdAt,
+      updated_at: createdAt,
+      expires_at: toDbTimestamp(token.expiresAt),
+      grant_id: token.grantId,
+    });
   }
 
   async findById(id: string): Promise<AccessToken | undefined> {
