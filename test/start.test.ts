@@ -3,6 +3,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/storage/database.js';
 
 const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
 
@@ -47,6 +48,36 @@ describe('starting the server', () => {
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;
+    }
+  });
+
+  it('keeps every write it acknowledged when the process is killed with SIGKILL', async () => {
+    const storage = mkdtempSync(join(tmpdir(), 'authgate-crash-'));
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const run = start({ STORAGE_PATH: storage, PORT: port, HOST: '127.0.0.1', TOKEN_RATE_LIMIT: '0', REGISTER_RATE_LIMIT: '0', LOGIN_RATE_LIMIT: '0' });
+    const base = `http://127.0.0.1:${port}`;
+    const post = (path: string, body: unknown) =>
+      fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    let acknowledgedTokens = 0;
+    try {
+      await waitForServer(`${base}/oauth/jwks`);
+      const user = { name: 'Crash', email: 'crash@example.com', password: 'password123', password_confirmation: 'password123' };
+      expect((await post('/api/users', user)).status).toBe(201);
+      const logins = await Promise.all(Array.from({ length: 20 }, () => post('/api/login', { email: user.email, password: user.password })));
+      acknowledgedTokens = logins.filter((r) => r.status === 200).length;
+    } finally {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+    expect(acknowledgedTokens).toBe(20);
+    const handle = openDatabase(`sqlite:${join(storage, 'database.sqlite')}`);
+    try {
+      const users = await handle.db.selectFrom('users').select('email').execute();
+      const tokens = await handle.db.selectFrom('oauth_access_tokens').select('id').execute();
+      expect(users.map((u) => u.email)).toEqual(['crash@example.com']);
+      expect(tokens.length).toBeGreaterThanOrEqual(acknowledgedTokens);
+    } finally {
+      await handle.close();
     }
   });
 });
