@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { clientKind, presentClient } from './client-json.js';
+import { print, printJson, readConfig, withStorage } from './context.js';
+import { formatTable } from './table.js';
+
+export function registerClientList(program: Command): void {
+  program
+    .command('client:list')
+    .description('List the OAuth clients (never their secrets)')
+    .option('--json', 'print a JSON array')
+    .action(async (options: { json?: boolean }) => {
+      const clients = await withStorage(readConfig(), (storage) => storage.repositories.clients.listAll());
+      if (options.json) {
+        printJson(clients.map(presentClient));
+        return;
+      }
+      if (clients.length === 0) {
+        print('No clients. Create one with "authgate client:create".');
+        return;
+      }
+      print(
+        formatTable(
+          ['ID', 'Name', 'Type', 'Secret', 'User', 'Redirect URIs', 'Revoked'],
+          clients.map((client) => [
+            client.id,
+            client.name,
+            clientKind(client),
+            client.secretHash === null ? 'public' : 'confidential',
+            client.userId === null ? '' : String(client.userId),
+            client.redirectUris.join(', '),
+            client.revoked ? 'yes' : 'no',
+          ]),
+        ),
+      );
+    });
+}
