@@ -10,7 +10,9 @@ import type { Grant } from './types.js';
  */
 export const passwordGrant: Grant = {
   grantType: 'password',
-  allowsPublicClients: false,
+  // RFC 6749 §4.3.2: only a confidential client must authenticate; Passport's
+  // `passport:client --password --public` clients send their client_id alone.
+  allowsPublicClients: true,
   enabled: (settings) => settings.passwordGrant,
   async handle({ params, client }, ctx) {
     const { username, password } = params;

@@ -44,6 +44,16 @@ describe.each(testDatabases())('password grant on $label', ({ label }) => {
     expect((await oauthFailure(exchange({ client_id: client.id, client_secret: secret, username: 'a@b.c' }))).hint).toBe('Check the `password` parameter');
   });
 
+  it('lets a public password client in with its client_id alone (RFC 6749 §4.3.2)', async () => {
+    const user = await registeredUser(core.services);
+    const client = await core.services.repositories.clients.create({
+      userId: null, name: 'Mobile', secretHash: null, redirectUris: [], passwordClient: true,
+    });
+    const response = await exchange({ client_id: client.id, username: user.email, password: 'correct-horse' });
+    expect(jwtPayload(response.access_token)).toMatchObject({ sub: String(user.id), aud: client.id });
+    expect(response.refresh_token).toEqual(expect.any(String));
+  });
+
   it('is only for password clients', async () => {
     const user = await registeredUser(core.services);
     const { client, secret } = await confidentialClient(core.services);
