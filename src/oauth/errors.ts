@@ -131,16 +131,25 @@ export class OAuthError extends Error {
     return new OAuthError('consent_required', 'The user has not approved this client.', 400);
   }
 
+  /** RFC 8628 §3.5 (league's DeviceCodeGrant wording, as the three below). */
   static authorizationPending(): OAuthError {
-    return new OAuthError('authorization_pending', 'The authorization request is still pending.', 400);
+    return new OAuthError(
+      'authorization_pending',
+      "The authorization request is still pending as the end user hasn't yet completed the user interaction steps. The client SHOULD repeat the Access Token Request to the token endpoint",
+      400,
+    );
   }
 
   static slowDown(): OAuthError {
-    return new OAuthError('slow_down', 'The device is polling too fast.', 400);
+    return new OAuthError(
+      'slow_down',
+      'The authorization request is still pending and polling should continue, but the interval MUST be increased by 5 seconds for this and all subsequent requests.',
+      400,
+    );
   }
 
   static expiredToken(): OAuthError {
-    return new OAuthError('expired_token', 'The device code has expired.', 400);
+    return new OAuthError('expired_token', 'The `device_code` has expired and the device authorization session has concluded.', 400);
   }
 
   static serverError(): OAuthError {

@@ -138,3 +138,40 @@ export interface UserLookup {
   /** Checks an email and password (the password grant); undefined when they do not match. */
   verifyCredentials(email: string, password: string): Promise<ResourceOwner | undefined>;
 }
+
+/**
+ * A device authorization (RFC 8628 §3.2). Its state follows from the columns, as Passport
+ * stores it: pending (no user), approved (user and approval time), denied (user, no approval
+ * time), used (revoked after approval).
+ */
+export interface DeviceCode {
+  /** SHA-256 (hex) of the device code. */
+  id: string;
+  userId: number | null;
+  clientId: string;
+  /** Eight characters of the user code alphabet, without the dash. */
+  userCode: string;
+  scopes: string[];
+  revoked: boolean;
+  userApprovedAt: Date | null;
+  lastPolledAt: Date | null;
+  expiresAt: Date;
+}
+
+export type NewDeviceCode = Pick<DeviceCode, 'id' | 'clientId' | 'userCode' | 'scopes' | 'expiresAt'>;
+
+export interface DeviceCodeRepository {
+  /** Persists a new code; false when its id or user code is taken (the caller draws again). */
+  create(code: NewDeviceCode): Promise<boolean>;
+  findById(id: string): Promise<DeviceCode | undefined>;
+  findByUserCode(userCode: string): Promise<DeviceCode | undefined>;
+  /** The user's answer; false unless the code was still pending and unexpired at `at`. */
+  complete(id: string, answer: { userId: number; approved: boolean; at: Date }): Promise<boolean>;
+  /**
+   * Records a poll at `at` unless the previous one was less than `intervalSeconds` before it;
+   * false means the client polled too fast (RFC 8628 §3.5 slow_down). Atomic.
+   */
+  recordPoll(id: string, at: Date, intervalSeconds: number): Promise<boolean>;
+  /** Atomically marks an approved code used; exactly one concurrent caller gets 'consumed'. */
+  consume(id: string): Promise<ConsumeResult<DeviceCode>>;
+}

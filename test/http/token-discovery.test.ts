@@ -27,6 +27,7 @@ function expectedMetadata(t: TestApp, options: { password: boolean; implicit: bo
       'refresh_token',
       'client_credentials',
       ...(options.password ? ['password'] : []),
+      ...(device ? ['urn:ietf:params:oauth:grant-type:device_code'] : []),
       ...(implicit ? ['implicit'] : []),
     ],
     code_challenge_methods_supported: ['S256', 'plain'],
@@ -36,7 +37,7 @@ function expectedMetadata(t: TestApp, options: { password: boolean; implicit: bo
     authorization_response_iss_parameter_supported: true,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'email', 'email_verified'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'updated_at', 'email', 'email_verified'],
   };
 }
 

@@ -45,7 +45,7 @@ function authorizationServerMetadata(app: FastifyInstance, services: Services): 
     // validate ID tokens against these too.
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [services.keys.active.alg],
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'email', 'email_verified'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'name', 'updated_at', 'email', 'email_verified'],
   };
 }
 

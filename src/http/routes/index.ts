@@ -3,6 +3,7 @@ import type { Services } from '../../services.js';
 import { authorizeRoutes } from './authorize.js';
 import { clientRoutes } from './clients.js';
 import { debugbarRoutes } from './debugbar.js';
+import { deviceRoutes } from './device.js';
 import { discoveryRoutes } from './discovery.js';
 import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
@@ -11,6 +12,7 @@ import { scopeRoutes } from './scopes.js';
 import { oauthTokenRoutes } from './token.js';
 import { tokenRoutes } from './tokens.js';
 import { transientTokenRoutes } from './transient-token.js';
+import { userInfoRoutes } from './userinfo.js';
 import { userRoutes } from './users.js';
 import { webAuthRoutes } from './web-auth.js';
 
@@ -30,5 +32,7 @@ export const routeModules: RouteModule[] = [
   loginRoutes,
   oauthTokenRoutes,
   revokeIntrospectRoutes,
+  deviceRoutes,
+  userInfoRoutes,
   discoveryRoutes,
 ];

@@ -25,6 +25,7 @@ export function oauthContext(services: Services): OAuthContext {
     accessTokens: repositories.accessTokens,
     refreshTokens: repositories.refreshTokens,
     authCodes: repositories.authCodes,
+    deviceCodes: repositories.deviceCodes,
     users: services.users,
     keys: services.keys,
     now: Date.now,

@@ -1,5 +1,6 @@
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
+import { deviceCodeGrant } from './device-code.js';
 import { passwordGrant } from './password.js';
 import { refreshTokenGrant } from './refresh-token.js';
 import type { Grant, OAuthContext } from './types.js';
@@ -10,7 +11,7 @@ export type { Grant, GrantRequest, OAuthContext, OAuthParams, TokenResponse } fr
  * The grants of the token endpoint, one line each. Never `personal_access`: Passport's
  * personal access tokens are issued by the application, not requested by clients.
  */
-export const grants: Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, passwordGrant];
+export const grants: Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, passwordGrant, deviceCodeGrant];
 
 /** The grant for a grant_type, when it exists and is switched on. */
 export function findGrant(grantType: string | undefined, settings: OAuthContext['settings']): Grant | undefined {

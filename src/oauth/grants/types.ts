@@ -4,6 +4,7 @@ import type {
   AuthCodeRepository,
   Client,
   ClientRepository,
+  DeviceCodeRepository,
   RefreshTokenRepository,
   UserLookup,
 } from '../ports.js';
@@ -35,6 +36,8 @@ export interface OAuthContext {
   accessTokens: AccessTokenRepository;
   refreshTokens: RefreshTokenRepository;
   authCodes: AuthCodeRepository;
+  /** Device authorizations (RFC 8628); without it the device code grant answers server_error. */
+  deviceCodes?: DeviceCodeRepository;
   users: UserLookup;
   keys: KeySet;
   now(): number;

@@ -3,6 +3,7 @@ import type { Database } from '../schema.js';
 import { KyselyAccessTokenRepository } from './access-token-repository.js';
 import { KyselyAuthCodeRepository } from './auth-code-repository.js';
 import { KyselyClientRepository } from './client-repository.js';
+import { KyselyDeviceCodeRepository } from './device-code-repository.js';
 import { PurgeRepository } from './purge-repository.js';
 import { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
 import { SessionRepository } from './session-repository.js';
@@ -11,6 +12,7 @@ import { UserRepository } from './user-repository.js';
 export { KyselyAccessTokenRepository } from './access-token-repository.js';
 export { KyselyAuthCodeRepository } from './auth-code-repository.js';
 export { KyselyClientRepository } from './client-repository.js';
+export { KyselyDeviceCodeRepository } from './device-code-repository.js';
 export { PurgeRepository, type PurgeCounts, type PurgeOptions } from './purge-repository.js';
 export { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
 export { SessionRepository, type StoredSession } from './session-repository.js';
@@ -21,6 +23,7 @@ export interface Repositories {
   accessTokens: KyselyAccessTokenRepository;
   refreshTokens: KyselyRefreshTokenRepository;
   authCodes: KyselyAuthCodeRepository;
+  deviceCodes: KyselyDeviceCodeRepository;
   users: UserRepository;
   sessions: SessionRepository;
   purge: PurgeRepository;
@@ -33,6 +36,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     accessTokens: new KyselyAccessTokenRepository(db),
     refreshTokens: new KyselyRefreshTokenRepository(db),
     authCodes: new KyselyAuthCodeRepository(db),
+    deviceCodes: new KyselyDeviceCodeRepository(db),
     users: new UserRepository(db),
     sessions: new SessionRepository(db),
     purge: new PurgeRepository(db),

@@ -1,0 +1,123 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { answerDeviceAuthorization, findPendingDeviceAuthorization, formatUserCode, requestDeviceAuthorization } from '../../oauth/device-authorization.js';
+import type { PendingDeviceAuthorization } from '../../oauth/device-authorization.js';
+import type { StoredUser } from '../../storage/repositories/user-repository.js';
+import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage } from '../../web/pages/device.js';
+import { HttpError, ValidationError } from '../errors.js';
+import { csrfValid, expectsJson, redirectToLogin, sessionUser } from '../plugins/session.js';
+import type { RouteModule } from './index.js';
+import { NO_STORE, oauthBodySchema, oauthContext, oauthParams, tokenRateLimit } from './oauth-request.js';
+import { sendPage } from './web-auth.js';
+
+const INVALID_CODE = 'The code is invalid or has expired.';
+/** Longer than any user code with punctuation; what is echoed back into the form stays short. */
+const MAX_TYPED = 64;
+
+const DeviceCodeRequestBody = oauthBodySchema({
+  client_id: 'The client id (or use HTTP Basic)',
+  client_secret: 'The client secret (or use HTTP Basic); public clients send none',
+  scope: 'Space-separated scopes',
+});
+
+const DeviceCodeResponseBody = Type.Object({
+  device_code: Type.String(),
+  user_code: Type.String(),
+  verification_uri: Type.String(),
+  verification_uri_complete: Type.String(),
+  expires_in: Type.Integer(),
+  interval: Type.Integer(),
+});
+
+/**
+ * The device authorization grant (RFC 8628): the endpoint the device asks for codes
+ * (`POST /oauth/device/code`, client authentication as on the token endpoint), and the page
+ * where a logged-in user enters the code and approves or denies (`/oauth/device`).
+ */
+export const deviceRoutes: RouteModule = (app, services) => {
+  const { config } = services;
+  const ctx = oauthContext(services);
+  const verificationUri = `${config.appUrl}/oauth/device`;
+
+  app.post(
+    '/oauth/device/code',
+    {
+      schema: {
+        summary: 'Start a device authorization (RFC 8628)',
+        tags: ['OAuth'],
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: DeviceCodeRequestBody,
+        response: { 200: DeviceCodeResponseBody },
+      },
+      // A body that does not fit is an OAuth invalid_request, not a Laravel 422.
+      attachValidation: true,
+      config: tokenRateLimit(services),
+      helmet: false,
+    },
+    async (request, reply) => {
+      const params = oauthParams(request);
+      const result = await requestDeviceAuthorization({ authorization: request.headers.authorization, params }, ctx, verificationUri);
+      return reply.headers(NO_STORE).send(result);
+    },
+  );
+
+  app.get('/oauth/device', { schema: { summary: 'The page where a user enters a device code', tags: ['web'] } }, async (request, reply) => {
+    const user = await sessionUser(services, request);
+    if (!user) {
+      if (expectsJson(request)) throw HttpError.unauthenticated();
+      return redirectToLogin(request, reply);
+    }
+    const typed = (request.query as Record<string, unknown>).user_code;
+    return codePage(request, reply, user, { status: 200, userCode: typeof typed === 'string' ? typed : '', errors: [] });
+  });
+
+  // Rate limited as the token endpoint: each request is a guess at a user code (RFC 8628 §5.1).
+  app.post('/oauth/device', { schema: { summary: 'Look up, approve or deny a device code', tags: ['web'] }, config: tokenRateLimit(services) }, async (request, reply) => {
+    // As the other session forms: CSRF first (419), then the session (401).
+    if (!(await csrfValid(request))) throw HttpError.csrfMismatch();
+    const user = await sessionUser(services, request);
+    if (!user) throw HttpError.unauthenticated();
+    const typed = bodyField(request, 'user_code');
+    const action = bodyField(request, 'action');
+    if (action !== undefined && action !== 'approve' && action !== 'deny') throw ValidationError.single('action', 'The selected action is invalid.');
+    const pending = await findPendingDeviceAuthorization(typed, ctx);
+    const invalid = { status: 422, userCode: typed ?? '', errors: [INVALID_CODE] };
+    if (!pending) return codePage(request, reply, user, invalid);
+    if (action === undefined) return confirmPage(request, reply, user, pending);
+    const approved = action === 'approve';
+    // Only the first answer counts: a code answered in another tab meanwhile is no longer pending.
+    if (!(await answerDeviceAuthorization(pending.code, { userId: user.id, approved }, ctx))) return codePage(request, reply, user, invalid);
+    const csrfToken = await sessionCsrfToken(request);
+    return sendPage(reply, 200, renderDeviceDonePage({ appName: config.appName, csrfToken, userName: user.name, approved, clientName: pending.client.name }));
+  });
+
+  async function codePage(request: FastifyRequest, reply: FastifyReply, user: StoredUser, page: { status: number; userCode: string; errors: string[] }) {
+    const csrfToken = await sessionCsrfToken(request);
+    const html = renderDeviceCodePage({ appName: config.appName, csrfToken, userName: user.name, userCode: page.userCode.slice(0, MAX_TYPED), errors: page.errors });
+    return sendPage(reply, page.status, html);
+  }
+
+  async function confirmPage(request: FastifyRequest, reply: FastifyReply, user: StoredUser, pending: PendingDeviceAuthorization) {
+    const csrfToken = await sessionCsrfToken(request);
+    const scopes = pending.code.scopes.map((id) => ({ id, description: services.scopes.describe(id) }));
+    const html = renderDeviceConfirmPage({
+      appName: config.appName,
+      csrfToken,
+      userName: user.name,
+      userCode: formatUserCode(pending.code.userCode),
+      clientName: pending.client.name,
+      scopes,
+    });
+    return sendPage(reply, 200, html);
+  }
+};
+
+async function sessionCsrfToken(request: FastifyRequest): Promise<string> {
+  return (await request.session.start()).csrfToken;
+}
+
+function bodyField(request: FastifyRequest, name: string): string | undefined {
+  const body = request.body;
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}

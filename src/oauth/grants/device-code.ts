@@ -1,0 +1,78 @@
+import { OAuthError } from '../errors.js';
+import { signIdToken } from '../id-token.js';
+import type { Client, DeviceCode, DeviceCodeRepository } from '../ports.js';
+import { sha256 } from '../token-service.js';
+import { issueTokens } from './issue-tokens.js';
+import type { Grant, OAuthContext, TokenResponse } from './types.js';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** RFC 8628 §3.2: the seconds a device waits between polls (5 is the RFC's default). */
+export const DEVICE_POLL_INTERVAL_SECONDS = 5;
+
+/**
+ * RFC 8628 §3.4–3.5: the device polls with its device code until the user has answered.
+ * The answers, in order: a code of another client is invalid_grant; an expired one
+ * expired_token; a denied one access_denied; while pending, slow_down for a poll inside the
+ * interval and authorization_pending otherwise; once approved, tokens — the code is consumed
+ * atomically, and a code presented again revokes what it produced (as authorization codes).
+ */
+export const deviceCodeGrant: Grant = {
+  grantType: DEVICE_CODE_GRANT,
+  allowsPublicClients: true,
+  async handle({ params, client }, ctx) {
+    const repository = ctx.deviceCodes;
+    if (!repository) throw OAuthError.serverError();
+    if (params.device_code === undefined) throw OAuthError.invalidRequest('device_code');
+    const code = await repository.findById(sha256(params.device_code));
+    if (!code) throw OAuthError.invalidGrant('Device code is invalid');
+    if (code.clientId !== client.id) throw OAuthError.invalidGrant('Device code was not issued to this client');
+    const now = ctx.now();
+    if (code.expiresAt.getTime() <= now) throw OAuthError.expiredToken();
+    if (code.userId !== null && code.userApprovedAt === null) throw accessDenied();
+    if (code.revoked) return replayed(code, ctx);
+    if (code.userId === null) return pending(code, repository, now);
+    const result = await repository.consume(code.id);
+    if (result.status !== 'consumed') return replayed(code, ctx);
+    return respond(ctx, result.record, client);
+  },
+};
+
+/** RFC 8628 §3.5: access_denied at the token endpoint is a 400, as every error of RFC 6749 §5.2 but invalid_client. */
+function accessDenied(): OAuthError {
+  const denied = OAuthError.accessDenied();
+  return new OAuthError(denied.code, denied.description, 400, denied.hint);
+}
+
+async function pending(code: DeviceCode, repository: DeviceCodeRepository, now: number): Promise<never> {
+  // The poll is recorded only when it kept the interval, so a device hammering the endpoint
+  // keeps getting slow_down until it waits a full interval.
+  const keptInterval = await repository.recordPoll(code.id, new Date(now), DEVICE_POLL_INTERVAL_SECONDS);
+  throw keptInterval ? OAuthError.authorizationPending() : OAuthError.slowDown();
+}
+
+async function replayed(code: DeviceCode, ctx: OAuthContext): Promise<never> {
+  // A used code seen again may have been stolen: the tokens it produced go too (RFC 9700 §4.5.3.1's rule for codes).
+  if (code.userApprovedAt !== null) await ctx.tokens.revokeGrant(code.id);
+  throw OAuthError.invalidGrant('Device code has been revoked');
+}
+
+async function respond(ctx: OAuthContext, code: DeviceCode, client: Client): Promise<TokenResponse> {
+  const user = code.userId === null ? undefined : await ctx.users.findById(code.userId);
+  if (!user) throw OAuthError.invalidGrant('The user of this device code no longer exists');
+  const { response, accessToken } = await issueTokens(ctx, { client, userId: user.id, scopes: code.scopes, grantId: code.id, withRefreshToken: true });
+  if (!code.scopes.includes('openid')) return response;
+  // As node-oidc-provider: `openid` on a device authorization yields an ID token too (OIDC Core §2).
+  const idToken = await signIdToken(ctx.keys, {
+    issuer: ctx.settings.issuer,
+    clientId: client.id,
+    user,
+    scopes: code.scopes,
+    nonce: null,
+    authTime: null,
+    accessToken: accessToken.jwt,
+    ttlSeconds: ctx.settings.accessTokenTtl,
+    nowSeconds: Math.floor(ctx.now() / 1000),
+  });
+  return { ...response, id_token: idToken };
+}
