@@ -30,8 +30,8 @@ export interface SessionData {
   /** `prompt=login` sent this visitor to the login page: for which request, and when (unix seconds). */
   loginPrompt?: { url: string; at: number };
   pendingAuthorization?: PendingAuthorization;
-  /** One-request messages for the next page (login errors, the email typed). */
-  flash?: { errors?: string[]; email?: string };
+  /** One-request messages for the next page (form errors, the fields they concern, the input typed). */
+  flash?: { errors?: string[]; email?: string; name?: string; invalid?: string[] };
 }
 
 export interface SessionRecord {

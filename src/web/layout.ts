@@ -9,6 +9,8 @@ export interface LayoutOptions {
   /** The logged-in user's name, shown with a logout button. */
   userName?: string;
   body: SafeHtml;
+  /** Extra `<head>` content, such as a page's stylesheet. */
+  head?: SafeHtml;
 }
 
 const STYLE = `
@@ -30,6 +32,7 @@ button.secondary{background:#fff;color:#1f2937;border-color:#9ca3af}
 .errors ul{margin:0;padding-left:1.1rem}
 ul.scopes{padding-left:1.1rem}
 .muted{color:#4b5563}
+.hint{margin:.25rem 0 0;font-size:.875rem;color:#4b5563}
 `;
 
 /** The page shell: accessible, readable on a phone, no external resources. */
@@ -42,11 +45,12 @@ export function layout(options: LayoutOptions): string {
 ${options.csrfToken ? html`<meta name="csrf-token" content="${options.csrfToken}">` : ''}
 <title>${options.title} · ${options.appName}</title>
 <style>${STYLE}</style>
+${options.head ?? ''}
 </head>
 <body>
 <header>
 <a href="/">${options.appName}</a>
-${options.userName ? userMenu(options.userName, options.csrfToken ?? '') : html`<a href="/login">Log in</a>`}
+${options.userName ? userMenu(options.userName, options.csrfToken ?? '') : html`<span><a href="/login">Log in</a> · <a href="/register">Register</a></span>`}
 </header>
 <main id="content">
 ${options.body}
@@ -56,7 +60,7 @@ ${options.body}
 }
 
 function userMenu(name: string, csrfToken: string): SafeHtml {
-  return html`<span><span class="muted">${name}</span>
+  return html`<span><a href="/dashboard">Dashboard</a> <span class="muted">${name}</span>
 <form method="post" action="/logout"><input type="hidden" name="_token" value="${csrfToken}"> <button type="submit" class="secondary">Log out</button></form></span>`;
 }
 

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
+import { assetRoutes } from './assets.js';
 import { authorizeRoutes } from './authorize.js';
 import { clientRoutes } from './clients.js';
+import { dashboardRoutes } from './dashboard.js';
 import { debugbarRoutes } from './debugbar.js';
 import { deviceRoutes } from './device.js';
 import { discoveryRoutes } from './discovery.js';
 import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
+import { registerPageRoutes } from './register-page.js';
 import { revokeIntrospectRoutes } from './revoke-introspect.js';
 import { scopeRoutes } from './scopes.js';
 import { oauthTokenRoutes } from './token.js';
@@ -35,4 +38,7 @@ export const routeModules: RouteModule[] = [
   deviceRoutes,
   userInfoRoutes,
   discoveryRoutes,
+  assetRoutes,
+  registerPageRoutes,
+  dashboardRoutes,
 ];

@@ -1,0 +1,196 @@
+import type { SafeHtml } from '../html.js';
+import { html } from '../html.js';
+import { layout } from '../layout.js';
+
+/** A client as GET /oauth/clients shows it (the fields the page uses). */
+export interface DashboardClient {
+  id: string;
+  name: string;
+  /** Comma-separated redirect URIs. */
+  redirect: string;
+}
+
+/** A token as GET /oauth/tokens and GET /oauth/personal-access-tokens show it. */
+export interface DashboardToken {
+  id: string;
+  name: string | null;
+  scopes: string[];
+  created_at: string | null;
+  expires_at: string | null;
+  client: { name: string };
+}
+
+export interface DashboardPage {
+  appName: string;
+  csrfToken: string;
+  userName: string;
+  clients: readonly DashboardClient[];
+  authorized: readonly DashboardToken[];
+  personalTokens: readonly DashboardToken[];
+  scopes: readonly { id: string; description: string }[];
+  /** URLs of the page's script and stylesheet (served from /assets). */
+  script: string;
+  stylesheet: string;
+}
+
+/*
+ * The markup of list items is mirrored by src/web/assets/dashboard.js, which re-renders the
+ * lists from the JSON API after each change: keep the two in step.
+ */
+
+/** The dashboard: the user's clients, authorized applications and personal access tokens. */
+export function renderDashboardPage(page: DashboardPage): string {
+  const body = html`<h1>Dashboard</h1>
+<noscript><p class="errors">Changes on this page need JavaScript.</p></noscript>
+${clientsSection(page.clients)}
+${authorizedSection(page.authorized)}
+${tokensSection(page.personalTokens, page.scopes)}
+<script src="${page.script}" defer></script>`;
+  const head = html`<link rel="stylesheet" href="${page.stylesheet}">`;
+  return layout({ title: 'Dashboard', appName: page.appName, csrfToken: page.csrfToken, userName: page.userName, body, head });
+}
+
+function list(id: string, empty: string, items: SafeHtml[]): SafeHtml {
+  return html`<ul id="${id}" class="items" data-empty="${empty}">${items.length > 0 ? items : html`<li class="empty">${empty}</li>`}</ul>`;
+}
+
+function status(id: string): SafeHtml {
+  return html`<p id="${id}" class="status" role="status" aria-live="polite"></p>`;
+}
+
+/** A labelled text field with its error slot; the error is announced through aria-describedby. */
+function field(options: { id: string; name: string; label: string; hint?: string; attributes?: SafeHtml }): SafeHtml {
+  const { id, name, label, hint } = options;
+  const described = [hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
+  return html`<label for="${id}">${label}</label>
+<input id="${id}" name="${name}" type="text" required aria-describedby="${described}"${options.attributes ?? ''}>
+${hint ? html`<p id="${id}-hint" class="hint">${hint}</p>` : ''}
+<p id="${id}-error" class="field-error" data-error-for="${name}" hidden></p>`;
+}
+
+function formAlert(): SafeHtml {
+  return html`<p class="form-alert" role="alert" hidden></p>`;
+}
+
+function clientsSection(clients: readonly DashboardClient[]): SafeHtml {
+  return html`<section class="panel" aria-labelledby="clients-heading">
+<h2 id="clients-heading">OAuth clients</h2>
+<p class="muted">Applications you build that sign people in with this server.</p>
+${status('clients-status')}
+${list('clients-list', 'You have not created any OAuth clients.', clients.map(clientItem))}
+<div id="client-created" class="reveal" hidden tabindex="-1" aria-labelledby="client-created-heading">
+<h3 id="client-created-heading">Client created</h3>
+<p class="secret-note" data-when="confidential"><strong>Copy the client secret now: it will not be shown again.</strong></p>
+<p class="secret-note" data-when="public">A public client has no secret: it proves itself with PKCE.</p>
+<label for="new-client-id">Client ID</label>
+<input id="new-client-id" type="text" readonly class="mono">
+<div data-when="confidential">
+<label for="new-client-secret">Client secret</label>
+<input id="new-client-secret" type="text" readonly class="mono">
+</div>
+<div class="actions">
+<button type="button" data-action="copy" data-copy="new-client-secret" data-when="confidential">Copy secret</button>
+<button type="button" data-action="copy" data-copy="new-client-id" class="secondary">Copy client ID</button>
+<button type="button" data-action="dismiss" class="secondary">Done</button>
+</div>
+</div>
+<form id="client-create" class="subform" novalidate aria-labelledby="client-create-heading">
+<h3 id="client-create-heading">Create a client</h3>
+${formAlert()}
+${field({ id: 'client-name', name: 'name', label: 'Name', attributes: html` maxlength="191" autocomplete="off"` })}
+${field({ id: 'client-redirect', name: 'redirect', label: 'Redirect URIs', hint: 'One or more absolute URIs, separated by commas.', attributes: html` inputmode="url" autocomplete="off" placeholder="https://app.example.com/callback"` })}
+<div class="check">
+<input id="client-confidential" name="confidential" type="checkbox" checked aria-describedby="client-confidential-hint">
+<label for="client-confidential">Confidential client</label>
+</div>
+<p id="client-confidential-hint" class="hint">A server-side application that can keep a secret. Leave unchecked for mobile, desktop and browser apps: they use PKCE instead.</p>
+<div class="actions"><button type="submit">Create client</button></div>
+</form>
+</section>`;
+}
+
+function clientItem(client: DashboardClient): SafeHtml {
+  const uris = client.redirect.split(',').filter((uri) => uri !== '');
+  return html`<li class="item" data-id="${client.id}" data-name="${client.name}" data-redirect="${client.redirect}">
+<div class="item-main">
+<h3 class="item-title">${client.name}</h3>
+<dl class="meta">
+<div><dt>Client ID</dt><dd><code>${client.id}</code></dd></div>
+<div><dt>Redirect URIs</dt><dd>${uris.map((uri) => html`<code>${uri}</code> `)}</dd></div>
+</dl>
+</div>
+<div class="item-actions">
+<button type="button" class="secondary" data-action="edit-client">Edit<span class="visually-hidden"> ${client.name}</span></button>
+<button type="button" class="danger" data-action="delete-client">Delete<span class="visually-hidden"> ${client.name}</span></button>
+</div>
+</li>`;
+}
+
+function authorizedSection(tokens: readonly DashboardToken[]): SafeHtml {
+  return html`<section class="panel" aria-labelledby="authorized-heading">
+<h2 id="authorized-heading">Authorized applications</h2>
+<p class="muted">Applications you have allowed to use your account. Revoking one signs it out.</p>
+${status('authorized-status')}
+${list('authorized-list', 'You have not authorized any applications.', tokens.map((token) => tokenItem(token, token.client.name, 'revoke-authorized')))}
+</section>`;
+}
+
+function tokensSection(tokens: readonly DashboardToken[], scopes: DashboardPage['scopes']): SafeHtml {
+  return html`<section class="panel" aria-labelledby="tokens-heading">
+<h2 id="tokens-heading">Personal access tokens</h2>
+<p class="muted">Tokens for your own scripts, used as <code>Authorization: Bearer …</code>.</p>
+${status('tokens-status')}
+${list('tokens-list', 'You have no personal access tokens.', tokens.map((token) => tokenItem(token, token.name ?? '', 'revoke-token')))}
+<div id="token-created" class="reveal" hidden tabindex="-1" aria-labelledby="token-created-heading">
+<h3 id="token-created-heading">Token created</h3>
+<p><strong>Copy the token now: it will not be shown again.</strong></p>
+<label for="new-token">Personal access token</label>
+<textarea id="new-token" readonly rows="5" class="mono"></textarea>
+<div class="actions">
+<button type="button" data-action="copy" data-copy="new-token">Copy token</button>
+<button type="button" data-action="dismiss" class="secondary">Done</button>
+</div>
+</div>
+<form id="token-create" class="subform" novalidate aria-labelledby="token-create-heading">
+<h3 id="token-create-heading">Create a token</h3>
+${formAlert()}
+${field({ id: 'token-name', name: 'name', label: 'Name', attributes: html` maxlength="191" autocomplete="off"` })}
+<fieldset aria-describedby="token-scopes-error">
+<legend>Scopes</legend>
+${scopes.length > 0 ? scopes.map(scopeCheckbox) : html`<p class="muted">No scopes are declared.</p>`}
+<p id="token-scopes-error" class="field-error" data-error-for="scopes" hidden></p>
+</fieldset>
+<div class="actions"><button type="submit">Create token</button></div>
+</form>
+</section>`;
+}
+
+function scopeCheckbox(scope: { id: string; description: string }, index: number): SafeHtml {
+  return html`<div class="check">
+<input id="scope-${index}" name="scopes" type="checkbox" value="${scope.id}">
+<label for="scope-${index}">${scope.description} <code>${scope.id}</code></label>
+</div>`;
+}
+
+/** A token in a list: an authorized application (titled by its client) or a personal access token (by its name). */
+function tokenItem(token: DashboardToken, title: string, action: string): SafeHtml {
+  return html`<li class="item" data-id="${token.id}" data-name="${title}">
+<div class="item-main">
+<h3 class="item-title">${title}</h3>
+<dl class="meta">
+<div><dt>Scopes</dt><dd>${token.scopes.length > 0 ? token.scopes.join(', ') : 'none'}</dd></div>
+<div><dt>Created</dt><dd>${day(token.created_at)}</dd></div>
+<div><dt>Expires</dt><dd>${day(token.expires_at)}</dd></div>
+</dl>
+</div>
+<div class="item-actions">
+<button type="button" class="danger" data-action="${action}">Revoke<span class="visually-hidden"> ${title}</span></button>
+</div>
+</li>`;
+}
+
+/** The date of a JSON timestamp, as the script shows it too. */
+function day(timestamp: string | null): SafeHtml | string {
+  if (!timestamp) return 'never';
+  return html`<time datetime="${timestamp}">${timestamp.slice(0, 10)}</time>`;
+}
