@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
+import { refuseNonStrings } from './json-strings.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
 import { routeModules } from './routes/index.js';
@@ -48,7 +49,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (String(body).trim() === '') return done(null, undefined);
-    return parseJson(request, String(body), done);
+    return parseJson(request, String(body), (error, value) => (error ? done(error) : done(null, refuseNonStrings(request, value))));
   });
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -57,9 +57,11 @@ export function booleanInput(value: boolean | '1' | '0' | undefined, fallback: b
 }
 
 /**
- * A request without a body is validated as an empty form, so it gets Laravel's
- * "field is required" messages instead of a complaint about the body's type.
+ * A request without a body — or whose JSON body is not an object (`[]`, `1`, `"text"`), which
+ * Laravel reads as no input — is validated as an empty form, so it gets Laravel's "field is
+ * required" messages instead of a complaint about the body's type.
  */
 export async function emptyBodyAsForm(request: FastifyRequest): Promise<void> {
-  request.body ??= {};
+  const body = request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) request.body = {};
 }
