@@ -6,7 +6,7 @@ import { UserAccounts } from './accounts/user-accounts.js';
 import type { AppCache } from './cache/app-cache.js';
 import { createCache } from './cache/create-cache.js';
 import type { Config } from './config.js';
-import { scopesFromStorage } from './config.js';
+import { ConfigError, scopesFromStorage } from './config.js';
 import { ClientDirectory } from './oauth/client-directory.js';
 import { ScopeRegistry } from './oauth/scopes.js';
 import type { KeySet } from './oauth/signing-keys.js';
@@ -45,7 +45,18 @@ export interface ServiceOptions {
   now?: () => number;
 }
 
+/** The declared scopes; OAUTH_DEFAULT_SCOPES naming an undeclared one is a configuration error. */
+function scopeRegistry(config: Config): ScopeRegistry {
+  const declared = config.scopes ?? scopesFromStorage(config.storagePath);
+  const all = new ScopeRegistry(declared);
+  const undeclared = config.defaultScopes.find((scope) => !all.has(scope));
+  if (undeclared !== undefined) throw new ConfigError('OAUTH_DEFAULT_SCOPES', `names an undeclared scope "${undeclared}"`);
+  return new ScopeRegistry(declared, config.defaultScopes);
+}
+
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
+  // Before anything is opened: a bad OAUTH_DEFAULT_SCOPES stops the start with a message, not a trace.
+  const scopes = scopeRegistry(config);
   const generate = options.generateSecrets ?? true;
   const appKey = config.appKey ?? loadAppKey(config.storagePath, generate);
   const keys = await loadKeySet(
@@ -65,7 +76,6 @@ export async function createServices(config: Config, options: ServiceOptions = {
     : undefined;
   redis?.on('error', () => undefined);
   const cache = createCache({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}cache:` });
-  const scopes = new ScopeRegistry(config.scopes ?? scopesFromStorage(config.storagePath), config.defaultScopes);
   const clients = new ClientDirectory(repositories.clients, cache);
   const users = new UserAccounts(repositories.users);
   const tokens = new TokenService({

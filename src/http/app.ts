@@ -8,7 +8,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { refuseNonStrings } from './json-strings.js';
-import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
 import { routeModules } from './routes/index.js';
 
@@ -31,6 +31,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
+    // A malformed path must get the same JSON error and X-Request-Id as any other (SPEC §3).
+    frameworkErrors: sendFrameworkError,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -39,15 +39,35 @@ export function registerErrorHandling(app: FastifyInstance, options: { debug: bo
     return send(request, reply, 500, SERVER_ERROR, debug);
   });
 
+  // Every route's method and URL pattern, so a wrong method on `/oauth/clients/{id}` is a 405 too.
+  const routes: RouteSignature[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = routePattern(route.url ?? route.path);
+    for (const method of [route.method].flat()) routes.push({ method, pattern });
+  });
+
   app.setNotFoundHandler((request, reply) => {
-    const path = new URL(request.url, 'http://localhost').pathname;
-    const allowed = allowedMethods(app, path, request.method);
+    const pathname = request.url.split('?')[0] ?? '/';
+    const allowed = allowedMethods(routes, pathname, request.method);
     if (allowed.length > 0) {
       reply.header('Allow', allowed.join(', '));
-      return send(request, reply, 405, `The ${request.method} method is not supported for route ${path.replace(/^\//, '')}. Supported methods: ${allowed.join(', ')}.`);
+      return send(request, reply, 405, `The ${request.method} method is not supported for route ${laravelPath(pathname)}. Supported methods: ${allowed.join(', ')}.`);
     }
-    return send(request, reply, 404, `The route ${path.replace(/^\//, '')} could not be found.`);
+    return send(request, reply, 404, `The route ${laravelPath(pathname)} could not be found.`);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a path that is not valid percent-encoding (400) or a path
+ * parameter too long for any route (answered 404: nothing has such an id). Answered before
+ * any hook ran, so the request id is set here too.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('X-Request-Id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return send(request, reply, 404, 'Not Found.');
+  if (error.code === 'FST_ERR_BAD_URL') return send(request, reply, 400, 'The request URL is malformed.');
+  request.log.error({ err: error, reqId: request.id }, 'framework error');
+  return send(request, reply, 500, SERVER_ERROR);
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) {
@@ -81,6 +101,28 @@ function clientErrorMessage(error: FastifyError, status: number): string {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-function allowedMethods(app: FastifyInstance, path: string, method: string): string[] {
-  return METHODS.filter((m) => m !== method && app.hasRoute({ method: m, url: path }) !== false && app.findRoute({ method: m, url: path }) !== null);
+interface RouteSignature {
+  method: string;
+  pattern: RegExp;
+}
+
+/** Laravel's `$request->path()`: the path without its leading and trailing slashes, or `/`. */
+function laravelPath(pathname: string): string {
+  return pathname.replace(/^\/+|\/+$/g, '') || '/';
+}
+
+/** A Fastify route URL (`/oauth/clients/:client_id`, `/_debugbar/cache/:key/:tags?`) as a matcher of concrete paths. */
+function routePattern(url: string): RegExp {
+  let source = '';
+  for (const segment of url.split('/').slice(1)) {
+    if (segment === '*') source += '/.*';
+    else if (segment.startsWith(':')) source += segment.endsWith('?') ? '(?:/[^/]*)?' : '/[^/]+';
+    else source += `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+  }
+  // `ignoreTrailingSlash` is on: `/oauth/clients/` is the same route.
+  return new RegExp(`^${source}/?$`);
+}
+
+function allowedMethods(routes: RouteSignature[], pathname: string, method: string): string[] {
+  return METHODS.filter((m) => m !== method && routes.some((route) => route.method === m && route.pattern.test(pathname)));
 }
