@@ -3,7 +3,9 @@ import type { AuthenticatedToken } from '../../oauth/token-service.js';
 import { WILDCARD_SCOPE, scopesCover } from '../../oauth/scopes.js';
 import type { Services } from '../../services.js';
 import type { StoredUser } from '../../storage/repositories/user-repository.js';
+import { wantsHtml } from '../../web/error-page.js';
 import { HttpError } from '../errors.js';
+import { redirectToLogin } from './session.js';
 
 /** Who is calling, and how (SPEC §4: session cookie, transient API cookie, or bearer token). */
 export interface Identity {
@@ -89,10 +91,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * The management routes (Passport's `web` group): the session, the API cookie, or — beyond
  * Passport — a user's bearer token carrying `*`. Not so authenticated, a state-changing
- * request is checked for CSRF first (419), then for a session (401), as the reference shows.
+ * request is checked for CSRF first (419), then for a session (401, or — for a browser asking
+ * for a page — the login page and back, SPEC §4), as the reference shows.
  */
 export function webGuard(services: Services): preHandlerAsyncHookHandler {
-  return async (request) => {
+  return async (request, reply) => {
     const bearer = await identifyBearer(services, request);
     if (bearer?.user) {
       if (!bearer.scopes.includes(WILDCARD_SCOPE)) throw HttpError.invalidScopes();
@@ -107,6 +110,7 @@ export function webGuard(services: Services): preHandlerAsyncHookHandler {
     }
     if (!SAFE_METHODS.has(request.method) && !(await webResolver?.csrfValid(request))) throw HttpError.csrfMismatch();
     const sessionUser = await webResolver?.fromSession(request);
+    if (!sessionUser && wantsHtml(request)) return redirectToLogin(request, reply);
     if (!sessionUser) throw HttpError.unauthenticated();
     request.identity = { via: 'session', user: sessionUser, token: null, scopes: [WILDCARD_SCOPE] };
   };
