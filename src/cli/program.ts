@@ -7,6 +7,7 @@ import { KeyError } from '../oauth/signing-keys.js';
 import { registerClientCreate } from './client-create.js';
 import { registerClientList } from './client-list.js';
 import { CommandFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, warn } from './context.js';
+import { registerImportPassport } from './import-passport.js';
 import { registerInstall } from './install.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
@@ -23,6 +24,7 @@ const commands = [
   registerClientList,
   registerUserCreate,
   registerPurge,
+  registerImportPassport,
   registerServe,
 ];
 
