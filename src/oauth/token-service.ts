@@ -121,10 +121,22 @@ export class TokenService {
     const { jti, aud, sub } = claims;
     const clientId = claims.client_id ?? (Array.isArray(aud) ? aud[0] : aud);
     if (typeof jti !== 'string' || typeof clientId !== 'string') return undefined;
-    const userId = sub !== undefined && sub !== clientId && /^\d+$/.test(sub) ? Number(sub) : null;
+    const userId = await this.userOf(jti, sub, clientId);
     if (!(await this.isLive(jti, clientId, userId))) return undefined;
     const scopes = Array.isArray(claims.scopes) ? claims.scopes.filter((s): s is string => typeof s === 'string') : [];
     return { tokenId: jti, clientId, userId, scopes, expiresAt: claims.exp ?? 0 };
+  }
+
+  /**
+   * The user a token was issued to: `sub`, unless it is the client's own id (a client
+   * credentials token, RFC 9068). A Passport app with integer client ids can have a user whose
+   * id equals the client's (user 1 through personal access client 1): only the token's row
+   * tells those apart, so that rare case reads it.
+   */
+  private async userOf(jti: string, sub: string | undefined, clientId: string): Promise<number | null> {
+    if (sub === undefined || !/^\d+$/.test(sub)) return null;
+    if (sub !== clientId) return Number(sub);
+    return (await this.options.accessTokens.findById(jti))?.userId ?? null;
   }
 
   private async verifySignature(jwt: string) {
