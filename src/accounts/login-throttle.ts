@@ -118,3 +118,25 @@ export class RedisAttemptCounter implements AttemptCounter {
     await this.redis.del(this.prefix + key);
   }
 }
+
+/** What a login throttle is built from (the application's Services). */
+export interface LoginThrottleSource {
+  redis: Redis | undefined;
+  config: { redisPrefix: string; loginRateLimit: number };
+}
+
+const throttles = new WeakMap<LoginThrottleSource, LoginThrottle>();
+
+/**
+ * The one login throttle of an application: `/login` and `/api/login` count failures per email
+ * and address together (SPEC §1), in Redis across nodes or in this process's memory.
+ */
+export function loginThrottleFor(source: LoginThrottleSource): LoginThrottle {
+  let throttle = throttles.get(source);
+  if (!throttle) {
+    const counter = source.redis ? new RedisAttemptCounter(source.redis, `${source.config.redisPrefix}login:`) : new MemoryAttemptCounter();
+    throttle = new LoginThrottle(counter, { maxAttempts: source.config.loginRateLimit });
+    throttles.set(source, throttle);
+  }
+  return throttle;
+}

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { LoginThrottle, MemoryAttemptCounter, RedisAttemptCounter } from '../../accounts/login-throttle.js';
+import { loginThrottleFor } from '../../accounts/login-throttle.js';
 import type { ThrottleDecision } from '../../accounts/login-throttle.js';
 import { ensurePersonalAccessClient } from '../../oauth/personal-access-client.js';
 import { WILDCARD_SCOPE } from '../../oauth/scopes.js';
@@ -21,10 +21,8 @@ const INVALID_SCOPES = 'The selected scopes is invalid.';
 export async function loginRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = services;
-  const counter = services.redis
-    ? new RedisAttemptCounter(services.redis, `${config.redisPrefix}login:`)
-    : new MemoryAttemptCounter();
-  const throttle = new LoginThrottle(counter, { maxAttempts: config.loginRateLimit });
+  // Shared with the login form (POST /login): failures on either count against both.
+  const throttle = loginThrottleFor(services);
 
   api.post('/api/login', {
     schema: { summary: 'Log in for a personal access token', tags: ['users'], body: LoginBody, response: { 200: LoginResponse } },

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { LoginThrottle, MemoryAttemptCounter, RedisAttemptCounter } from '../../accounts/login-throttle.js';
+import { loginThrottleFor } from '../../accounts/login-throttle.js';
 import type { ThrottleDecision } from '../../accounts/login-throttle.js';
 import { XSRF_COOKIE } from '../../accounts/csrf.js';
 import { safeIntendedPath } from '../../accounts/sessions.js';
@@ -19,9 +19,8 @@ interface LoginInput {
 /** The login page, the login form's target, logout, and a small home page (SPEC §10). */
 export async function webAuthRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { config } = services;
-  // The same counter space as POST /api/login: failures on either count against both.
-  const counter = services.redis ? new RedisAttemptCounter(services.redis, `${config.redisPrefix}login:`) : new MemoryAttemptCounter();
-  const throttle = new LoginThrottle(counter, { maxAttempts: config.loginRateLimit });
+  // The same throttle as POST /api/login: failures on either count against both.
+  const throttle = loginThrottleFor(services);
   const cookieOptions = { path: '/', sameSite: 'lax' as const, secure: config.appUrl.startsWith('https:') };
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
