@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
+import { registerOpenApi } from './docs/openapi.js';
 import { refuseNonStrings } from './json-strings.js';
 import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
@@ -78,6 +79,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     },
   });
 
+  // Before any route: @fastify/swagger documents the routes registered after it.
+  await registerOpenApi(app, services);
   registerSessions(app, services);
   for (const register of routeModules) await register(app, services);
   return app;

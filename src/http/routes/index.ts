@@ -7,6 +7,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { debugbarRoutes } from './debugbar.js';
 import { deviceRoutes } from './device.js';
 import { discoveryRoutes } from './discovery.js';
+import { docsRoutes } from './docs.js';
 import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
 import { registerPageRoutes } from './register-page.js';
@@ -38,6 +39,7 @@ export const routeModules: RouteModule[] = [
   deviceRoutes,
   userInfoRoutes,
   discoveryRoutes,
+  docsRoutes,
   assetRoutes,
   registerPageRoutes,
   dashboardRoutes,
