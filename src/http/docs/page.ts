@@ -1,5 +1,4 @@
-import type { SafeHtml } from '../../web/html.js';
-import { html } from '../../web/html.js';
+import { SafeHtml, html } from '../../web/html.js';
 import { layout } from '../../web/layout.js';
 import type { OpenApiDocument, Operation } from './document.js';
 import { anchorOf, operationsByTag } from './document.js';
@@ -63,8 +62,7 @@ ${descriptions.get(tag) ? html`<p>${inline(descriptions.get(tag) ?? '')}</p>` : 
 ${operations.map((operation) => operationSection(operation, context))}
 </section>`,
   );
-  const body = html`<style>${STYLE}</style>
-<div class="docs">
+  const body = html`<div class="docs">
 ${tableOfContents(groups)}
 <div class="reference">
 <h1>${document.info.title}</h1>
@@ -75,7 +73,7 @@ ${authenticationSection(context)}
 ${sections}
 </div>
 </div>`;
-  return layout({ title: 'API reference', appName, body });
+  return layout({ title: 'API reference', appName, body, head: html`<style>${new SafeHtml(STYLE)}</style>` });
 }
 
 function tableOfContents(groups: Map<string, Operation[]>): SafeHtml {
