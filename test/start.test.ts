@@ -58,7 +58,7 @@ describe('starting the server', () => {
     const base = `http://127.0.0.1:${port}`;
     const post = (path: string, body: unknown) =>
       fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
-    let acknowledgedTokens = 0;
+    let acknowledgedTokens: number;
     try {
       await waitForServer(`${base}/oauth/jwks`);
       const user = { name: 'Crash', email: 'crash@example.com', password: 'password123', password_confirmation: 'password123' };
