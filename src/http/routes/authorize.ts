@@ -33,8 +33,11 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
     const query = request.query as Record<string, unknown>;
     const user = await sessionUser(services, request);
     // As the reference shows: a JSON request without a session is 401 before anything else,
-    // except prompt=none, which must answer the client (OIDC Core §3.1.2.6).
-    if (!user && expectsJson(request) && !String(query.prompt ?? '').split(' ').includes('none')) throw HttpError.unauthenticated();
+    // except prompt=none, which must answer the client (OIDC Core §3.1.2.6). So is the
+    // reference's curl example, which sends only `Authorization: Bearer …`: a browser never
+    // navigates with an Authorization header, so that is an API call, not a page request.
+    const apiCall = expectsJson(request) || request.headers.authorization !== undefined;
+    if (!user && apiCall && !String(query.prompt ?? '').split(' ').includes('none')) throw HttpError.unauthenticated();
     const validation = await validateAuthorizationRequest(query, { clients: services.clients, scopes: services.scopes, implicitGrant: config.implicitGrant });
     if (!validation.ok) return answerInvalid(request, reply, validation);
     const { request: authRequest, client } = validation;
