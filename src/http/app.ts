@@ -39,8 +39,9 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
 
   app.decorate('webIdentity', undefined);
   app.decorateRequest('identity', null);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
+    done();
   });
 
   registerErrorHandling(app, { debug: config.appDebug });
