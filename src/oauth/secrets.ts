@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 
 const PREFIX = 'hmac-sha256$';
@@ -26,7 +27,19 @@ export function generateClientSecret(): string {
  * guessing and costs microseconds instead of a hundred milliseconds per token request.
  */
 export function hashClientSecret(secret: string, key: string): string {
-  return PREFIX + createHmac('sha256', key).update(secret).digest('hex');
+  return PREFIX + createHmac('sha256', hmacKey(key)).update(secret).digest('hex');
+}
+
+// Importing the key once saves the work on every token request (there is one APP_KEY per process).
+const importedKeys = new Map<string, KeyObject>();
+function hmacKey(key: string): KeyObject {
+  let imported = importedKeys.get(key);
+  if (!imported) {
+    if (importedKeys.size > 8) importedKeys.clear();
+    imported = createSecretKey(Buffer.from(key));
+    importedKeys.set(key, imported);
+  }
+  return imported;
 }
 
 export type SecretCheck = { ok: false } | { ok: true; rehash?: string };
