@@ -45,7 +45,7 @@ const passport = {
 
 /** Laravel's bcrypt: the same algorithm, written with the `$2y$` prefix. */
 async function laravelHash(value: string): Promise<string> {
-  return (await bcryptHash(value, { cost: 10 })).replace(/^\$2b\$/, '$2y$');
+  return (await bcryptHash(value, 10)).replace(/^\$2b\$/, '$2y$');
 }
 
 async function seedPassport12(source: PassportFixture): Promise<void> {

@@ -144,7 +144,7 @@ describe.each(databases)('POST /api/login on %s', (database) => {
   });
 
   it("logs in with a Laravel $2y$ bcrypt hash and rehashes it to argon2id", async () => {
-    const laravelHash = (await bcryptHash('secret-from-laravel', { cost: 10 })).replace(/^\$2b\$/, '$2y$');
+    const laravelHash = (await bcryptHash('secret-from-laravel', 10)).replace(/^\$2b\$/, '$2y$');
     const now = '2024-01-02 03:04:05';
     await sql`insert into users (name, email, password, created_at, updated_at)
       values (${'Imported'}, ${'imported@example.com'}, ${laravelHash}, ${now}, ${now})`.execute(t.services.database.db);

@@ -73,7 +73,7 @@ describe('client authentication', () => {
 
   it('verifies a bcrypt secret imported from Passport once and re-stores it in the fast form', async () => {
     const secret = 'imported-passport-secret-0123456789abcdef';
-    const { client } = await confidentialClient(core.services, { secretHash: (await bcryptHash(secret, { cost: 4 })).replace(/^\$2b\$/, '$2y$') });
+    const { client } = await confidentialClient(core.services, { secretHash: (await bcryptHash(secret, 4)).replace(/^\$2b\$/, '$2y$') });
     await authenticate(undefined, { client_id: client.id, client_secret: secret });
     const stored = await core.services.repositories.clients.findById(client.id);
     expect(stored?.secretHash).toMatch(/^hmac-sha256\$/);
