@@ -13,8 +13,12 @@ import { RequestSession } from '../../accounts/request-session.js';
 export const SESSION_COOKIE = 'authgate_session';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route that never uses the session (OAuth machine endpoints). */
+    stateless?: boolean;
+  }
   interface FastifyRequest {
-    /** This request's view of the server-side session, loaded on first use. */
+    /** This request's view of the server-side session, loaded on first use (null on stateless routes). */
     session: RequestSession;
   }
 }
@@ -45,13 +49,17 @@ export function registerSessions(app: FastifyInstance, services: Services): void
 
   app.decorate(kSessionContext, context);
   app.decorateRequest('session', null as unknown as RequestSession);
-  app.addHook('onRequest', async (request) => {
-    const id = request.cookies[SESSION_COOKIE];
-    request.session = new RequestSession(store, id, { ipAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
+  app.addHook('onRequest', (request, _reply, done) => {
+    // Machine endpoints (the token endpoint above all) never touch a session: skip the work.
+    if (request.routeOptions.config.stateless !== true) {
+      const id = request.cookies[SESSION_COOKIE];
+      request.session = new RequestSession(store, id, { ipAddress: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    }
+    done();
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    await finishSession(context, request, reply);
-    return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.session) return done(null, payload);
+    finishSession(context, request, reply).then(() => done(null, payload), done);
   });
   app.webIdentity = webIdentityResolver(context);
 }

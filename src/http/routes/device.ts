@@ -7,7 +7,7 @@ import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage } f
 import { HttpError, ValidationError } from '../errors.js';
 import { csrfValid, expectsJson, redirectToLogin, sessionUser } from '../plugins/session.js';
 import type { RouteModule } from './index.js';
-import { NO_STORE, oauthBodySchema, oauthContext, oauthParams, tokenRateLimit } from './oauth-request.js';
+import { NO_STORE, machineEndpointConfig, oauthBodySchema, oauthContext, oauthParams, tokenRateLimit } from './oauth-request.js';
 import { sendPage } from './web-auth.js';
 
 const INVALID_CODE = 'The code is invalid or has expired.';
@@ -51,7 +51,7 @@ export const deviceRoutes: RouteModule = (app, services) => {
       },
       // A body that does not fit is an OAuth invalid_request, not a Laravel 422.
       attachValidation: true,
-      config: tokenRateLimit(services),
+      config: machineEndpointConfig(services),
       helmet: false,
     },
     async (request, reply) => {

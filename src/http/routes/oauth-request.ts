@@ -69,3 +69,8 @@ export function tokenRateLimit(services: Services): RouteShorthandOptions['confi
   const max = services.config.tokenRateLimit;
   return max > 0 ? { rateLimit: { max, timeWindow: '1 minute' } } : {};
 }
+
+/** Route config of the client-authenticated endpoints: rate limited, and no session (SPEC §4). */
+export function machineEndpointConfig(services: Services): RouteShorthandOptions['config'] {
+  return { ...tokenRateLimit(services), stateless: true };
+}

@@ -1,7 +1,7 @@
 import { introspectToken } from '../../oauth/token-introspection.js';
 import { revokeToken } from '../../oauth/token-revocation.js';
 import type { RouteModule } from './index.js';
-import { NO_STORE, oauthBodySchema, oauthContext, oauthParams, tokenRateLimit } from './oauth-request.js';
+import { NO_STORE, machineEndpointConfig, oauthBodySchema, oauthContext, oauthParams } from './oauth-request.js';
 
 const TokenBody = oauthBodySchema({
   token: 'An access token or a refresh token of this client',
@@ -17,7 +17,7 @@ export const revokeIntrospectRoutes: RouteModule = (app, services) => {
     schema: { summary, tags: ['OAuth'], consumes: ['application/x-www-form-urlencoded', 'application/json'], body: TokenBody },
     // A body that does not fit is an OAuth invalid_request, not a Laravel 422.
     attachValidation: true,
-    config: tokenRateLimit(services),
+    config: machineEndpointConfig(services),
   });
 
   app.post('/oauth/revoke', options('Revoke a token (RFC 7009)'), async (request, reply) => {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { exchangeToken } from '../../oauth/token-endpoint.js';
 import type { RouteModule } from './index.js';
-import { NO_STORE, oauthBodySchema, oauthContext, oauthParams, tokenRateLimit } from './oauth-request.js';
+import { NO_STORE, machineEndpointConfig, oauthBodySchema, oauthContext, oauthParams } from './oauth-request.js';
 
 const TokenRequestBody = oauthBodySchema({
   grant_type: 'authorization_code, refresh_token, client_credentials or password',
@@ -39,7 +39,7 @@ export const oauthTokenRoutes: RouteModule = (app, services) => {
       },
       // A body that does not fit is an OAuth invalid_request, not a Laravel 422.
       attachValidation: true,
-      config: tokenRateLimit(services),
+      config: machineEndpointConfig(services),
       // Browser-facing headers (CSP and friends) mean nothing to a token response, and helmet
       // rebuilds its middleware on every request: the hottest route skips it.
       helmet: false,
