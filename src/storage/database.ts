@@ -40,6 +40,10 @@ function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints run on the writing thread and fsync the database file: with the default 1000
+  // pages they stalled the token endpoint several times a second. 10000 pages (~40 MB of WAL)
+  // copies each hot page once per checkpoint instead of ten times. Durability is unchanged.
+  sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma('foreign_keys = ON');
   cachePreparedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
