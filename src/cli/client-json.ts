@@ -1,22 +1,13 @@
 import type { Client } from '../oauth/ports.js';
-import { jsonTime } from '../http/presenters/json-time.js';
+import { presentClient as presentApiClient } from '../http/presenters/client.js';
 
-/** A client as Passport serialises it (its `redirect` a comma-separated string), never its secret hash. */
+/** The API's client JSON (never a secret), plus what the CLI also shows about a client. */
 export function presentClient(client: Client) {
   return {
-    id: client.id,
-    user_id: client.userId,
-    name: client.name,
-    provider: client.provider,
-    redirect: client.redirectUris.join(','),
-    personal_access_client: client.personalAccessClient,
-    password_client: client.passwordClient,
+    ...presentApiClient(client),
     confidential: client.secretHash !== null,
     first_party: client.skipsAuthorization,
     grant_types: client.grantTypes,
-    revoked: client.revoked,
-    created_at: jsonTime(client.createdAt),
-    updated_at: jsonTime(client.updatedAt),
   };
 }
 

@@ -1,30 +1,15 @@
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { freePort } from '../helpers/free-port.js';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyClientSecret } from '../../src/oauth/secrets.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[skip] browser tests skipped: ${CHROMIUM} does not exist (apt-get install chromium)`);
 
 const PASSWORD = 'correct horse battery';
 const SCREENSHOT = '/tmp/dashboard-phone.png';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!hasChromium)('register and manage clients and tokens on the dashboard in a real browser', () => {
   let t: TestApp;
@@ -39,10 +24,7 @@ describe.skipIf(!hasChromium)('register and manage clients and tokens on the das
     base = `http://127.0.0.1:${port}`;
     t = await createTestApp({ env: { APP_URL: base } });
     await t.app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     // A phone: the whole walk happens at this size.
     context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });

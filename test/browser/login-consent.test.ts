@@ -1,30 +1,15 @@
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { freePort } from '../helpers/free-port.js';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../src/oauth/ports.js';
 import { hashClientSecret } from '../../src/oauth/secrets.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[skip] browser tests skipped: ${CHROMIUM} does not exist (apt-get install chromium)`);
 
 const PASSWORD = 'correct horse battery';
 const CALLBACK = 'http://127.0.0.1:9/callback';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!hasChromium)('login and consent in a real browser', () => {
   let t: TestApp;
@@ -44,10 +29,7 @@ describe.skipIf(!hasChromium)('login and consent in a real browser', () => {
       redirectUris: [CALLBACK],
     });
     await t.app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

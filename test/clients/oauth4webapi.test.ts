@@ -6,7 +6,7 @@ import { createTestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/services.js';
 import type { ClientWithSecret } from '../oauth/fixtures.js';
 import { confidentialClient, insertCode, registeredUser } from '../oauth/fixtures.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 
 const REDIRECT = 'http://127.0.0.1/callback';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;

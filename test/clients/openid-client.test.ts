@@ -4,7 +4,7 @@ import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import type { ClientWithSecret } from '../oauth/fixtures.js';
 import { confidentialClient, insertCode, registeredUser } from '../oauth/fixtures.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 
 const REDIRECT = 'http://127.0.0.1/callback';
 
