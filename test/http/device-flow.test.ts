@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../src/oauth/ports.js';
 import { hashClientSecret } from '../../src/oauth/secrets.js';
-import { freePort } from '../clients/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { testDatabases } from '../helpers/services.js';

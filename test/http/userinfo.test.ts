@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../src/oauth/ports.js';
 import type { StoredUser } from '../../src/storage/repositories/user-repository.js';
-import { freePort } from '../clients/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { InjectBrowser, inputValue, loginThroughForm } from '../helpers/cookie-jar.js';
