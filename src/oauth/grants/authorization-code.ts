@@ -1,9 +1,8 @@
 import { OAuthError } from '../errors.js';
-import { signIdToken } from '../id-token.js';
 import { isValidCodeVerifier, verifyCodeChallenge } from '../pkce.js';
 import type { AuthCode, Client, ResourceOwner } from '../ports.js';
 import { sha256 } from '../token-service.js';
-import { issueTokens } from './issue-tokens.js';
+import { issueUserTokens } from './issue-tokens.js';
 import type { Grant, OAuthContext, OAuthParams, TokenResponse } from './types.js';
 
 const PKCE_FAILED = 'Failed to verify `code_verifier`.';
@@ -66,27 +65,7 @@ function checkProofKey(code: AuthCode, client: Client, verifier: string | undefi
   }
 }
 
-async function respond(ctx: OAuthContext, input: { code: AuthCode; client: Client; user: ResourceOwner }): Promise<TokenResponse> {
+function respond(ctx: OAuthContext, input: { code: AuthCode; client: Client; user: ResourceOwner }): Promise<TokenResponse> {
   const { code, client, user } = input;
-  const { response, accessToken } = await issueTokens(ctx, {
-    client,
-    userId: code.userId,
-    scopes: code.scopes,
-    grantId: code.id,
-    withRefreshToken: true,
-  });
-  if (!code.scopes.includes('openid')) return response;
-  // OIDC Core §3.1.3.3: the code flow answers `openid` with an ID token.
-  const idToken = await signIdToken(ctx.keys, {
-    issuer: ctx.settings.issuer,
-    clientId: client.id,
-    user,
-    scopes: code.scopes,
-    nonce: code.nonce,
-    authTime: code.authTime,
-    accessToken: accessToken.jwt,
-    ttlSeconds: ctx.settings.accessTokenTtl,
-    nowSeconds: Math.floor(ctx.now() / 1000),
-  });
-  return { ...response, id_token: idToken };
+  return issueUserTokens(ctx, { client, user, scopes: code.scopes, grantId: code.id, nonce: code.nonce, authTime: code.authTime });
 }

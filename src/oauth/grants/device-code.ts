@@ -1,8 +1,7 @@
 import { OAuthError } from '../errors.js';
-import { signIdToken } from '../id-token.js';
 import type { Client, DeviceCode, DeviceCodeRepository } from '../ports.js';
 import { sha256 } from '../token-service.js';
-import { issueTokens } from './issue-tokens.js';
+import { issueUserTokens } from './issue-tokens.js';
 import type { Grant, OAuthContext, TokenResponse } from './types.js';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -60,19 +59,6 @@ async function replayed(code: DeviceCode, ctx: OAuthContext): Promise<never> {
 async function respond(ctx: OAuthContext, code: DeviceCode, client: Client): Promise<TokenResponse> {
   const user = code.userId === null ? undefined : await ctx.users.findById(code.userId);
   if (!user) throw OAuthError.invalidGrant('The user of this device code no longer exists');
-  const { response, accessToken } = await issueTokens(ctx, { client, userId: user.id, scopes: code.scopes, grantId: code.id, withRefreshToken: true });
-  if (!code.scopes.includes('openid')) return response;
   // As node-oidc-provider: `openid` on a device authorization yields an ID token too (OIDC Core §2).
-  const idToken = await signIdToken(ctx.keys, {
-    issuer: ctx.settings.issuer,
-    clientId: client.id,
-    user,
-    scopes: code.scopes,
-    nonce: null,
-    authTime: null,
-    accessToken: accessToken.jwt,
-    ttlSeconds: ctx.settings.accessTokenTtl,
-    nowSeconds: Math.floor(ctx.now() / 1000),
-  });
-  return { ...response, id_token: idToken };
+  return issueUserTokens(ctx, { client, user, scopes: code.scopes, grantId: code.id, nonce: null, authTime: null });
 }

@@ -1,4 +1,5 @@
-import type { Client } from '../ports.js';
+import { signIdToken } from '../id-token.js';
+import type { Client, ResourceOwner } from '../ports.js';
 import type { IssuedAccessToken } from '../token-service.js';
 import type { OAuthContext, TokenResponse } from './types.js';
 
@@ -31,4 +32,33 @@ export async function issueTokens(ctx: OAuthContext, input: IssueTokens): Promis
     response.refresh_token = await ctx.tokens.issueRefreshToken(accessToken.record, ctx.settings.refreshTokenTtl, input.grantId);
   }
   return { response, accessToken };
+}
+
+export interface IssueUserTokens {
+  client: Client;
+  user: ResourceOwner;
+  scopes: string[];
+  grantId: string;
+  nonce: string | null;
+  /** Unix seconds of the user's login, when known. */
+  authTime: number | null;
+}
+
+/** A user's access and refresh token, plus an ID token when `openid` was granted (OIDC Core §3.1.3.3). */
+export async function issueUserTokens(ctx: OAuthContext, input: IssueUserTokens): Promise<TokenResponse> {
+  const { client, user, scopes } = input;
+  const { response, accessToken } = await issueTokens(ctx, { client, userId: user.id, scopes, grantId: input.grantId, withRefreshToken: true });
+  if (!scopes.includes('openid')) return response;
+  const idToken = await signIdToken(ctx.keys, {
+    issuer: ctx.settings.issuer,
+    clientId: client.id,
+    user,
+    scopes,
+    nonce: input.nonce,
+    authTime: input.authTime,
+    accessToken: accessToken.jwt,
+    ttlSeconds: ctx.settings.accessTokenTtl,
+    nowSeconds: Math.floor(ctx.now() / 1000),
+  });
+  return { ...response, id_token: idToken };
 }
