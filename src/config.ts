@@ -63,7 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
   const storagePath = resolve(read('STORAGE_PATH') ?? 'storage');
   const port = integer(read, 'PORT', 8000, 0, 65535);
   const host = read('HOST') ?? 'localhost';
-  const appUrl = url(read, 'APP_URL', `http://localhost:${port}`);
+  const appUrl = url(read, 'APP_URL', defaultAppUrl(host, port));
 
   return {
     appName: read('APP_NAME') ?? 'Authgate',
@@ -97,6 +97,12 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 type Read = (name: string) => string | undefined;
+
+/** Without APP_URL the issuer is where the server listens (localhost for the wildcard addresses). */
+function defaultAppUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
 
 function boolean(read: Read, name: string, fallback: boolean): boolean {
   const value = read(name)?.toLowerCase();

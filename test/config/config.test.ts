@@ -54,3 +54,12 @@ describe('configuration', () => {
     expect(config.appUrl).toBe('https://auth.example.com');
   });
 });
+
+describe('the default APP_URL', () => {
+  it('is where the server listens', () => {
+    expect(loadConfig({ PORT: '9000' }).appUrl).toBe('http://localhost:9000');
+    expect(loadConfig({ HOST: '127.0.0.1', PORT: '9001' }).appUrl).toBe('http://127.0.0.1:9001');
+    expect(loadConfig({ HOST: '0.0.0.0' }).appUrl).toBe('http://localhost:8000');
+    expect(loadConfig({ HOST: '::1', PORT: '9002' }).appUrl).toBe('http://[::1]:9002');
+  });
+});
