@@ -73,28 +73,7 @@ export class KyselyAccessTokenRepository implements AccessTokenRepository {
 
   // RFC 9700 §4.14: a replayed code or refresh token revokes everything issued from the grant.
   async revokeGrant(grantId: string): Promise<string[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const tokens = await trx
-        .updateTable('oauth_access_tokens')
-        .set({ revoked: 1, updated_at: toDbTimestamp(new Date()) })
-        .where('grant_id', '=', grantId)
-        .where('revoked', '=', 0)
-        .returning('id')
-        .execute();
-      // By grant_id, and by access token in case a refresh row lacks its grant_id.
-      await trx
-        .updateTable('oauth_refresh_tokens')
-        .set({ revoked: 1 })
-        .where('revoked', '=', 0)
-        .where((eb) =>
-          eb.or([
-            eb('grant_id', '=', grantId),
-            eb('access_token_id', 'in', eb.selectFrom('oauth_access_tokens').select('id').where('grant_id', '=', grantId)),
-          ]),
-        )
-        .execute();
-      return tokens.map((token) => token.id);
-    });
+    return this.db.transaction().execute((trx) => revokeAccessTokensWhere(trx, 'grant_id', grantId));
   }
 
   async listForUser(
@@ -116,4 +95,29 @@ export class KyselyAccessTokenRepository implements AccessTokenRepository {
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
     return rows.map(toAccessToken);
   }
+}
+
+/**
+ * Revokes the live access tokens whose `column` equals `value` and their refresh tokens, inside
+ * the caller's transaction; returns the revoked access token ids (for the revocation cache).
+ * For a grant, refresh rows are also matched by their own grant_id, in case one lost its access token.
+ */
+export async function revokeAccessTokensWhere(trx: Kysely<Database>, column: 'client_id' | 'grant_id', value: string): Promise<string[]> {
+  const tokens = await trx
+    .updateTable('oauth_access_tokens')
+    .set({ revoked: 1, updated_at: toDbTimestamp(new Date()) })
+    .where(column, '=', value)
+    .where('revoked', '=', 0)
+    .returning('id')
+    .execute();
+  await trx
+    .updateTable('oauth_refresh_tokens')
+    .set({ revoked: 1 })
+    .where('revoked', '=', 0)
+    .where((eb) => {
+      const byAccessToken = eb('access_token_id', 'in', eb.selectFrom('oauth_access_tokens').select('id').where(column, '=', value));
+      return column === 'grant_id' ? eb.or([eb('grant_id', '=', value), byAccessToken]) : byAccessToken;
+    })
+    .execute();
+  return tokens.map((token) => token.id);
 }

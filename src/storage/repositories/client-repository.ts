@@ -4,6 +4,7 @@ import type { Client, ClientRepository, NewClient } from '../../oauth/ports.js';
 import type { ClientRow, Database } from '../schema.js';
 import { flag, toDbTimestamp } from '../timestamps.js';
 import { readClientId, readRequiredDate, readStringArray } from './columns.js';
+import { revokeAccessTokensWhere } from './access-token-repository.js';
 
 /** Passport's `redirect` column: comma-separated URIs (spaces tolerated, as Passport's UI allows). */
 function readRedirects(text: string): string[] {
@@ -97,20 +98,7 @@ export class KyselyClientRepository implements ClientRepository {
     return this.db.transaction().execute(async (trx) => {
       const now = toDbTimestamp(new Date());
       await trx.updateTable('oauth_clients').set({ revoked: 1, updated_at: now }).where('id', '=', id).execute();
-      const tokens = await trx
-        .updateTable('oauth_access_tokens')
-        .set({ revoked: 1, updated_at: now })
-        .where('client_id', '=', id)
-        .where('revoked', '=', 0)
-        .returning('id')
-        .execute();
-      await trx
-        .updateTable('oauth_refresh_tokens')
-        .set({ revoked: 1 })
-        .where('revoked', '=', 0)
-        .where('access_token_id', 'in', (eb) => eb.selectFrom('oauth_access_tokens').select('id').where('client_id', '=', id))
-        .execute();
-      return tokens.map((token) => token.id);
+      return revokeAccessTokensWhere(trx, 'client_id', id);
     });
   }
 
