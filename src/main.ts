@@ -2,7 +2,6 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { buildApp } from './http/app.js';
 import { KeyError } from './oauth/signing-keys.js';
 import { createServices } from './services.js';
-import { ensurePersonalAccessClient } from './oauth/personal-access-client.js';
 
 /** Starts the server: configuration → storage → core → HTTP, then listen. */
 export async function serve(): Promise<void> {
@@ -27,7 +26,7 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  await ensurePersonalAccessClient(services.repositories.clients, config.appName);
+  await services.personalAccess.ensureClient();
   const app = await buildApp(services);
   const shutdown = async () => {
     await app.close();

@@ -2,37 +2,64 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { UserAccounts } from './accounts/user-accounts.js';
+import type { AttemptCounter } from './accounts/login-throttle.js';
+import { LoginThrottle, MemoryAttemptCounter, RedisAttemptCounter } from './accounts/login-throttle.js';
+import type { SessionStore } from './accounts/sessions.js';
+import { DatabaseSessionStore, RedisSessionStore } from './accounts/sessions.js';
+import { Users } from './accounts/users.js';
 import type { AppCache } from './cache/app-cache.js';
 import { createCache } from './cache/create-cache.js';
 import type { Config } from './config.js';
 import { ConfigError, scopesFromStorage } from './config.js';
-import { ClientDirectory } from './oauth/client-directory.js';
+import type { OAuthCore } from './oauth/oauth-core.js';
+import { createOAuthCore } from './oauth/oauth-core.js';
 import { ScopeRegistry } from './oauth/scopes.js';
+import type { Client } from './oauth/ports.js';
 import type { KeySet } from './oauth/signing-keys.js';
-import { TokenService } from './oauth/token-service.js';
-import type { DatabaseHandle } from './storage/database.js';
-import { migrateToLatest, openDatabase } from './storage/database.js';
-import { loadKeySet } from './storage/key-files.js';
-import type { Repositories } from './storage/repositories/index.js';
-import { createRepositories } from './storage/repositories/index.js';
+import { cacheKeys } from './oauth/state-cache.js';
+import type { AuthorizeUseCases } from './oauth/use-cases/authorize.js';
+import type { ClientUseCases } from './oauth/use-cases/clients.js';
+import type { DeviceUseCases } from './oauth/use-cases/device.js';
+import type { PersonalAccessUseCases } from './oauth/use-cases/personal-access.js';
+import type { TokenUseCases } from './oauth/use-cases/tokens.js';
+import type { CreateKeysOptions, CreateKeysResult } from './storage/key-files.js';
+import { createKeyFiles, loadKeySet } from './storage/key-files.js';
+import { migrateToLatest } from './storage/database.js';
+import type { PassportImportResult } from './storage/passport-import-job.js';
+import { openPassportDatabase } from './storage/passport-import-job.js';
+import type { PurgeCounts, PurgeOptions } from './storage/repositories/index.js';
+import type { Storage } from './storage/open-storage.js';
+import { openStorage } from './storage/open-storage.js';
 
-/** Everything the HTTP layer and the CLI need, wired once: storage → core. */
+/**
+ * Everything the HTTP layer and the CLI may use, wired once: storage → core → use cases.
+ * Routes, pages and commands call these use cases; none of them sees a repository or the
+ * database (the linter keeps it so: only this file and src/storage import src/storage).
+ */
 export interface Services {
   config: Config;
   /** Secret for cookies, sessions and client secret hashing. */
   appKey: string;
-  database: DatabaseHandle;
-  repositories: Repositories;
-  cache: AppCache;
   keys: KeySet;
   scopes: ScopeRegistry;
-  clients: ClientDirectory;
-  tokens: TokenService;
-  users: UserAccounts;
-  /** Shared Redis connection (rate limits, sessions) when REDIS_URL is set. */
+  tokens: TokenUseCases;
+  authorize: AuthorizeUseCases;
+  personalAccess: PersonalAccessUseCases;
+  clients: ClientUseCases;
+  device: DeviceUseCases;
+  users: Users;
+  /** Where sessions live: the database, or Redis with REDIS_URL. */
+  sessions: SessionStore;
+  debug: DebugUseCases;
+  /** Shared Redis connection (rate limits) when REDIS_URL is set. */
   redis: Redis | undefined;
   close(): Promise<void>;
+}
+
+/** The debug bar's cache route (APP_DEBUG only). */
+export interface DebugUseCases {
+  /** Forgets a key of the application cache, within `tags` when given; true when it existed. */
+  forgetCacheKey(key: string, tags: string[]): Promise<boolean>;
 }
 
 export interface ServiceOptions {
@@ -41,8 +68,81 @@ export interface ServiceOptions {
   /** Apply pending migrations first. */
   migrate?: boolean;
   /** PostgreSQL schema (tests). */
-  databaseSchema?: string;
+  databaseSchema?: string | undefined;
   now?: () => number;
+}
+
+/** The services and what they were built from: for main's start-up report and for tests. */
+export interface Assembly {
+  services: Services;
+  storage: Storage;
+  core: OAuthCore;
+  cache: AppCache;
+}
+
+export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
+  return (await assembleServices(config, options)).services;
+}
+
+export async function assembleServices(config: Config, options: ServiceOptions = {}): Promise<Assembly> {
+  // Before anything is opened: a bad OAUTH_DEFAULT_SCOPES stops the start with a message, not a trace.
+  const scopes = scopeRegistry(config);
+  const generate = options.generateSecrets ?? true;
+  const appKey = config.appKey ?? loadAppKey(config.storagePath, generate);
+  const keys = await loadKeySet(
+    { storagePath: config.storagePath, privatePem: config.oauthPrivateKey, publicPem: config.oauthPublicKey },
+    { generate },
+  );
+  const storage = await openStorage(config.databaseUrl, { migrate: options.migrate ?? true, schema: options.databaseSchema });
+  const { repositories } = storage;
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
+    : undefined;
+  redis?.on('error', () => undefined);
+  const cache = createCache({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}cache:` });
+  const users = new Users(repositories.users, loginThrottle(config, redis));
+  const core = createOAuthCore({
+    settings: {
+      issuer: config.appUrl,
+      appName: config.appName,
+      accessTokenTtl: config.accessTokenTtl,
+      refreshTokenTtl: config.refreshTokenTtl,
+      personalAccessTokenTtl: config.personalAccessTokenTtl,
+      authCodeTtl: config.authCodeTtl,
+      passwordGrant: config.passwordGrant,
+      implicitGrant: config.implicitGrant,
+    },
+    appKey,
+    keys,
+    scopes,
+    cache,
+    repositories,
+    users,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const services: Services = {
+    config,
+    appKey,
+    keys,
+    scopes,
+    tokens: core.tokens,
+    authorize: core.authorize,
+    personalAccess: core.personalAccess,
+    clients: core.clients,
+    device: core.device,
+    users,
+    sessions: redis ? new RedisSessionStore(redis, `${config.redisPrefix}session:`) : new DatabaseSessionStore(repositories.sessions),
+    debug: {
+      forgetCacheKey: (key, tags) => (tags.length > 0 ? cache.tags(tags).forget(key) : cache.forget(key)),
+    },
+    redis,
+    async close() {
+      await cache.close();
+      redis?.disconnect();
+      await storage.close();
+    },
+  };
+  return { services, storage, core, cache };
 }
 
 /** The declared scopes; OAUTH_DEFAULT_SCOPES naming an undeclared one is a configuration error. */
@@ -54,58 +154,13 @@ function scopeRegistry(config: Config): ScopeRegistry {
   return new ScopeRegistry(declared, config.defaultScopes);
 }
 
-export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
-  // Before anything is opened: a bad OAUTH_DEFAULT_SCOPES stops the start with a message, not a trace.
-  const scopes = scopeRegistry(config);
-  const generate = options.generateSecrets ?? true;
-  const appKey = config.appKey ?? loadAppKey(config.storagePath, generate);
-  const keys = await loadKeySet(
-    { storagePath: config.storagePath, privatePem: config.oauthPrivateKey, publicPem: config.oauthPublicKey },
-    { generate },
-  );
-  const database = openDatabase(config.databaseUrl, { schema: options.databaseSchema });
-  try {
-    if (options.migrate ?? true) await migrateToLatest(database);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  const repositories = createRepositories(database.db);
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
-    : undefined;
-  redis?.on('error', () => undefined);
-  const cache = createCache({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}cache:` });
-  const clients = new ClientDirectory(repositories.clients, cache);
-  const users = new UserAccounts(repositories.users);
-  const tokens = new TokenService({
-    keys,
-    issuer: config.appUrl,
-    accessTokens: repositories.accessTokens,
-    refreshTokens: repositories.refreshTokens,
-    clients,
-    users,
-    cache,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  return {
-    config,
-    appKey,
-    database,
-    repositories,
-    cache,
-    keys,
-    scopes,
-    clients,
-    tokens,
-    users,
-    redis,
-    async close() {
-      await cache.close();
-      redis?.disconnect();
-      await database.close();
-    },
-  };
+/**
+ * The one login throttle of an application: the login form, POST /api/login and the password
+ * grant count attempts per email and address together, in Redis across nodes or in memory.
+ */
+function loginThrottle(config: Config, redis: Redis | undefined): LoginThrottle {
+  const counter: AttemptCounter = redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}login:`) : new MemoryAttemptCounter();
+  return new LoginThrottle(counter, { maxAttempts: config.loginRateLimit });
 }
 
 /** APP_KEY from storage/app.key, generated (mode 0600) on first start. */
@@ -117,4 +172,93 @@ function loadAppKey(storagePath: string, generate: boolean): string {
   const key = `base64:${randomBytes(32).toString('base64')}`;
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/**
+ * The operator's tasks that need the database but neither signing keys nor APP_KEY (`migrate`,
+ * `purge`, `client:list`, `user:create`, `import:passport`), so those commands never generate
+ * secrets as a side effect.
+ */
+export interface Administration {
+  /** Applies pending migrations; returns the names of those that ran. */
+  migrate(): Promise<string[]>;
+  purge(options: PurgeOptions): Promise<PurgeCounts>;
+  listClients(): Promise<Client[]>;
+  users: Pick<Users, 'find' | 'register' | 'emailTaken'>;
+  close(): Promise<void>;
+}
+
+export type { PurgeCounts, PurgeOptions } from './storage/repositories/index.js';
+export type { ImportedTable, PassportImportResult } from './storage/passport-import-job.js';
+export { IMPORTED_TABLES, PassportImportFailure } from './storage/passport-import-job.js';
+
+/** Opens the database for the operator's tasks; migrated first unless `migrate: false`. */
+export async function openAdministration(config: Config, options: { migrate?: boolean } = {}): Promise<Administration> {
+  const storage = await openStorage(config.databaseUrl, { migrate: options.migrate ?? true });
+  const { repositories } = storage;
+  // No login happens here: the throttle is never consulted.
+  const users = new Users(repositories.users, new LoginThrottle(new MemoryAttemptCounter(), { maxAttempts: 0 }));
+  return {
+    migrate: () => migrateToLatest(storage.database),
+    purge: (purgeOptions) => repositories.purge.purge(purgeOptions),
+    listClients: () => repositories.clients.listAll(),
+    users,
+    close: () => storage.close(),
+  };
+}
+
+export interface PassportImportRun {
+  /** The source as it may be shown (no password). */
+  source: string;
+  result: PassportImportResult;
+  /** Set when the import is done but Redis could not be told to forget what it changed. */
+  cacheWarning?: string;
+}
+
+/**
+ * `authgate import:passport`: copies a Laravel Passport database into this one. The source is
+ * read before the target is opened (a bad or unreachable source changes nothing); cached
+ * client and token states the import changed are then forgotten on every node.
+ */
+export async function importPassportDatabase(config: Config, sourceUrl: string): Promise<PassportImportRun> {
+  const source = await openPassportDatabase(sourceUrl);
+  let result: PassportImportResult;
+  try {
+    const storage = await openStorage(config.databaseUrl);
+    try {
+      result = await source.copyInto(storage.database);
+    } finally {
+      await storage.close();
+    }
+  } finally {
+    await source.close();
+  }
+  const cacheWarning = await forgetStaleCacheEntries(config, result);
+  return { source: source.display, result, ...(cacheWarning === undefined ? {} : { cacheWarning }) };
+}
+
+/**
+ * Authgate nodes sharing Redis cache client records and token states: rows an import changed
+ * are forgotten there, so a revocation brought over from Passport takes effect at once.
+ * (Without Redis each process caches in memory: restart running processes after a re-run.)
+ */
+async function forgetStaleCacheEntries(config: Config, result: PassportImportResult): Promise<string | undefined> {
+  const keys = [...result.stale.clientIds.map(cacheKeys.client), ...result.stale.tokenIds.map(cacheKeys.token)];
+  if (!config.redisUrl || keys.length === 0) return undefined;
+  const cache = createCache({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}cache:` });
+  try {
+    for (let start = 0; start < keys.length; start += 100) {
+      await Promise.all(keys.slice(start, start + 100).map((key) => cache.forget(key)));
+    }
+    return undefined;
+  } catch (error) {
+    return `The import is complete, but cached entries in Redis could not be cleared (${String(error)}); restart Authgate.`;
+  } finally {
+    await cache.close();
+  }
+}
+
+/** `authgate keys`: creates (or rotates) the signing key files in storage/. */
+export function generateSigningKeys(config: Config, options: Omit<CreateKeysOptions, 'storagePath'>): Promise<CreateKeysResult> {
+  return createKeyFiles({ ...options, storagePath: config.storagePath });
 }

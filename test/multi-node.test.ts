@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import type { App } from '../src/http/app.js';
 import { buildApp } from '../src/http/app.js';
-import type { Services } from '../src/services.js';
-import { createServices } from '../src/services.js';
+import type { Assembly } from '../src/services.js';
+import { assembleServices } from '../src/services.js';
 import { InjectBrowser, loginThroughForm } from './helpers/cookie-jar.js';
 import { POSTGRES_URL, REDIS_URL, uniqueName } from './helpers/services.js';
 
@@ -25,22 +25,22 @@ describe.skipIf(!POSTGRES_URL || !REDIS_URL)('two nodes on one PostgreSQL and on
     REDIS_PREFIX: `${uniqueName('authgate_nodes')}:`,
     LOG_LEVEL: 'silent',
   };
-  const nodes: { services: Services; app: App }[] = [];
+  const nodes: (Assembly & { app: App })[] = [];
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       // One after the other: the first creates the keys, APP_KEY and tables the second reads.
-      const services = await createServices(loadConfig(env), { databaseSchema: schema });
-      nodes.push({ services, app: await buildApp(services, { logger: false }) });
+      const assembly = await assembleServices(loadConfig(env), { databaseSchema: schema });
+      nodes.push({ ...assembly, app: await buildApp(assembly.services, { logger: false }) });
     }
   });
 
   afterAll(async () => {
-    const first = nodes[0]?.services;
+    const first = nodes[0];
     if (first) {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(first.database.db);
-      const keys = await first.redis!.keys(`${env.REDIS_PREFIX}*`);
-      if (keys.length > 0) await first.redis!.del(...keys);
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(first.storage.database.db);
+      const keys = await first.services.redis!.keys(`${env.REDIS_PREFIX}*`);
+      if (keys.length > 0) await first.services.redis!.del(...keys);
     }
     for (const node of nodes) {
       await node.app.close();

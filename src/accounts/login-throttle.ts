@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { sha256 } from '../oauth/random-tokens.js';
 
 /** One key's attempts in its current window. */
 export interface AttemptWindow {
@@ -65,7 +65,7 @@ export class LoginThrottle {
 
 /** Hashed, so stored keys neither reveal emails nor grow with their length. */
 function throttleKey(email: string, address: string): string {
-  return createHash('sha256').update(`${email.toLowerCase()}|${address}`).digest('hex');
+  return sha256(`${email.toLowerCase()}|${address}`);
 }
 
 /** Counts in this process: for a single node without Redis. */
@@ -117,26 +117,4 @@ export class RedisAttemptCounter implements AttemptCounter {
   async reset(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
   }
-}
-
-/** What a login throttle is built from (the application's Services). */
-export interface LoginThrottleSource {
-  redis: Redis | undefined;
-  config: { redisPrefix: string; loginRateLimit: number };
-}
-
-const throttles = new WeakMap<LoginThrottleSource, LoginThrottle>();
-
-/**
- * The one login throttle of an application: `/login` and `/api/login` count failures per email
- * and address together (SPEC §1), in Redis across nodes or in this process's memory.
- */
-export function loginThrottleFor(source: LoginThrottleSource): LoginThrottle {
-  let throttle = throttles.get(source);
-  if (!throttle) {
-    const counter = source.redis ? new RedisAttemptCounter(source.redis, `${source.config.redisPrefix}login:`) : new MemoryAttemptCounter();
-    throttle = new LoginThrottle(counter, { maxAttempts: source.config.loginRateLimit });
-    throttles.set(source, throttle);
-  }
-  return throttle;
 }

@@ -1,4 +1,4 @@
-import { sha256 } from '../oauth/token-service.js';
+import { sha256 } from '../oauth/random-tokens.js';
 import type { SessionData, SessionMeta, SessionRecord, SessionStore } from './sessions.js';
 import { SESSION_ID_PATTERN, SESSION_IDLE_SECONDS, SESSION_TOUCH_SECONDS, newCsrfToken, newSessionId } from './sessions.js';
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthorizationRequest } from '../oauth/authorize-request.js';
+import type { SessionRows } from './ports.js';
 
 /**
  * Server-side sessions. The browser holds a random 40-character id; the server keeps only its
@@ -72,14 +73,6 @@ function parsePayload(payload: string): SessionData | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The rows the database store needs (the storage layer's SessionRepository). */
-export interface SessionRows {
-  find(idHash: string): Promise<{ payload: string; lastActivity: number } | undefined>;
-  save(row: { id: string; userId: number | null; ipAddress: string | null; userAgent: string | null; payload: string; lastActivity: number }): Promise<void>;
-  destroy(idHash: string): Promise<void>;
-  destroyOlderThan(unixSeconds: number): Promise<number>;
 }
 
 export class DatabaseSessionStore implements SessionStore {

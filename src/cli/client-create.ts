@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config.js';
-import type { Client, NewClient } from '../oauth/ports.js';
-import { generateClientSecret, hashClientSecret } from '../oauth/secrets.js';
-import type { Services } from '../services.js';
-import { createRepositories } from '../storage/repositories/index.js';
+import type { Client } from '../oauth/ports.js';
+import type { ClientKind, ClientRegistration } from '../oauth/use-cases/clients.js';
 import { collectRedirectUris, wholeNumber } from './arguments.js';
 import { presentClient } from './client-json.js';
-import { UsageError, print, printJson, readConfig, warn, withServices, withStorage } from './context.js';
+import { UsageError, print, printJson, readConfig, warn, withAdministration, withServices } from './context.js';
 
 interface ClientCreateOptions {
   name?: string;
@@ -21,12 +19,9 @@ interface ClientCreateOptions {
   json?: boolean;
 }
 
-type ClientKind = 'personal' | 'password' | 'client_credentials' | 'authorization_code';
-
 interface ClientPlan {
   kind: ClientKind;
-  client: Omit<NewClient, 'secretHash'>;
-  confidential: boolean;
+  registration: ClientRegistration;
 }
 
 export function registerClientCreate(program: Command): void {
@@ -59,8 +54,9 @@ export function registerClientCreate(program: Command): void {
       const plan = planClient(options, config);
       // The owner is checked before the service graph exists, so a bad --user-id generates no secrets.
       if (options.userId !== undefined) await assertUserExists(config, options.userId);
-      const created = await withServices(config, { generateSecrets: true }, (services) => createClient(services, plan));
-      report(created, plan.kind, options.json ?? false);
+      // The same registration as POST /oauth/clients and the dashboard use.
+      const created = await withServices(config, { generateSecrets: true }, (services) => services.clients.register(plan.registration));
+      report({ client: created.client, secret: created.plainSecret ?? undefined }, plan.kind, options.json ?? false);
       if (plan.kind === 'password' && !config.passwordGrant) {
         warn('Note: the password grant is off; set OAUTH_PASSWORD_GRANT=true to use this client.');
       }
@@ -94,15 +90,13 @@ function planClient(options: ClientCreateOptions, config: Config): ClientPlan {
     options.redirectUri ?? (kind === 'authorization_code' ? [`${config.appUrl}/auth/callback`] : []);
   return {
     kind,
-    confidential: kind !== 'personal' && !options.public,
-    client: {
+    registration: {
+      kind,
       userId: options.userId ?? null,
       name: options.name ?? defaults[kind],
       redirectUris,
-      personalAccessClient: kind === 'personal',
-      passwordClient: kind === 'password',
-      skipsAuthorization: options.firstParty ?? false,
-      grantTypes: kind === 'personal' ? ['personal_access'] : kind === 'client_credentials' ? ['client_credentials'] : null,
+      confidential: kind !== 'personal' && !options.public,
+      firstParty: options.firstParty ?? false,
     },
   };
 }
@@ -113,22 +107,8 @@ interface CreatedClient {
 }
 
 async function assertUserExists(config: Config, userId: number): Promise<void> {
-  const user = await withStorage(config, ({ repositories }) => repositories.users.findById(userId));
+  const user = await withAdministration(config, (admin) => admin.users.find(userId));
   if (!user) throw new UsageError(`There is no user with id ${userId} (--user-id).`);
-}
-
-async function createClient(services: Services, plan: ClientPlan): Promise<CreatedClient> {
-  const secret = plan.confidential ? generateClientSecret() : undefined;
-  const secretHash = secret === undefined ? null : hashClientSecret(secret, services.appKey);
-  // One transaction: a personal access client is the client row plus its marker row.
-  const client = await services.database.db.transaction().execute(async (trx) => {
-    const clients = createRepositories(trx).clients;
-    const row = await clients.create({ ...plan.client, secretHash });
-    if (plan.kind === 'personal') await clients.markPersonalAccessClient(row.id);
-    return row;
-  });
-  await services.clients.invalidate(client.id);
-  return { client, secret };
 }
 
 function report({ client, secret }: CreatedClient, kind: ClientKind, json: boolean): void {

@@ -1,5 +1,5 @@
 import type { Client } from '../oauth/ports.js';
-import { presentClient as presentApiClient } from '../http/presenters/client.js';
+import { presentClient as presentApiClient } from '../presenters/client.js';
 
 /** The API's client JSON (never a secret), plus what the CLI also shows about a client. */
 export function presentClient(client: Client) {

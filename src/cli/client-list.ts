@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { clientKind, presentClient } from './client-json.js';
-import { print, printJson, readConfig, withStorage } from './context.js';
+import { print, printJson, readConfig, withAdministration } from './context.js';
 import { formatTable } from './table.js';
 
 export function registerClientList(program: Command): void {
@@ -9,7 +9,7 @@ export function registerClientList(program: Command): void {
     .description('List the OAuth clients (never their secrets)')
     .option('--json', 'print a JSON array')
     .action(async (options: { json?: boolean }) => {
-      const clients = await withStorage(readConfig(), (storage) => storage.repositories.clients.listAll());
+      const clients = await withAdministration(readConfig(), (admin) => admin.listClients());
       if (options.json) {
         printJson(clients.map(presentClient));
         return;

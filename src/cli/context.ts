@@ -1,11 +1,7 @@
 import type { Config } from '../config.js';
 import { loadConfig, loadDotEnv } from '../config.js';
-import type { ServiceOptions, Services } from '../services.js';
-import { createServices } from '../services.js';
-import type { DatabaseHandle } from '../storage/database.js';
-import { migrateToLatest, openDatabase } from '../storage/database.js';
-import type { Repositories } from '../storage/repositories/index.js';
-import { createRepositories } from '../storage/repositories/index.js';
+import type { Administration, ServiceOptions, Services } from '../services.js';
+import { createServices, openAdministration } from '../services.js';
 
 /** Exit codes: 2 for a bad invocation (as commander and POSIX utilities use), 1 for a failure. */
 export const EXIT_OK = 0;
@@ -41,11 +37,7 @@ export function warn(line: string): void {
 }
 
 /** Runs `work` with the full service graph and always closes it (database pool, Redis). */
-export async function withServices<T>(
-  config: Config,
-  options: ServiceOptions,
-  work: (services: Services) => Promise<T>,
-): Promise<T> {
+export async function withServices<T>(config: Config, options: ServiceOptions, work: (services: Services) => Promise<T>): Promise<T> {
   const services = await createServices(config, options);
   try {
     return await work(services);
@@ -54,21 +46,20 @@ export async function withServices<T>(
   }
 }
 
-export interface Storage {
-  database: DatabaseHandle;
-  repositories: Repositories;
-}
-
 /**
- * The database alone, migrated like the server migrates it on start: for commands that need
- * neither signing keys nor APP_KEY, so they never generate secrets as a side effect.
+ * The operator's tasks on the database alone, migrated like the server migrates it on start:
+ * for commands that need neither signing keys nor APP_KEY, so they never generate secrets as
+ * a side effect.
  */
-export async function withStorage<T>(config: Config, work: (storage: Storage) => Promise<T>): Promise<T> {
-  const database = openDatabase(config.databaseUrl);
+export async function withAdministration<T>(
+  config: Config,
+  work: (admin: Administration) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  const admin = await openAdministration(config, options);
   try {
-    await migrateToLatest(database);
-    return await work({ database, repositories: createRepositories(database.db) });
+    return await work(admin);
   } finally {
-    await database.close();
+    await admin.close();
   }
 }

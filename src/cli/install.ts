@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
-import { ensurePersonalAccessClient } from '../oauth/personal-access-client.js';
-import { createKeyFiles } from '../storage/key-files.js';
+import { generateSigningKeys } from '../services.js';
 import { print, readConfig, withServices } from './context.js';
 import { migrate } from './migrate.js';
 
@@ -27,12 +26,11 @@ async function install(config: Config): Promise<void> {
       : 'Application key generated into storage/app.key.';
   await withServices(config, { generateSecrets: true, migrate: false }, async (services) => {
     print(appKeyNote);
-    const before = await services.repositories.clients.findPersonalAccessClient();
-    const client = await ensurePersonalAccessClient(services.repositories.clients, config.appName);
+    const { client, created } = await services.personalAccess.ensureClient();
     print(
-      before
-        ? `Personal access client already exists. Client ID: ${client.id}`
-        : `Personal access client created successfully. Client ID: ${client.id}`,
+      created
+        ? `Personal access client created successfully. Client ID: ${client.id}`
+        : `Personal access client already exists. Client ID: ${client.id}`,
     );
   });
 }
@@ -42,6 +40,6 @@ async function ensureKeys(config: Config): Promise<void> {
     print('Encryption keys come from OAUTH_PRIVATE_KEY.');
     return;
   }
-  const result = await createKeyFiles({ storagePath: config.storagePath });
+  const result = await generateSigningKeys(config, {});
   print(result.status === 'exists' ? 'Encryption keys already exist.' : 'Encryption keys generated successfully.');
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { KeyType } from '../oauth/signing-keys.js';
-import { createKeyFiles } from '../storage/key-files.js';
+import { generateSigningKeys } from '../services.js';
 import { wholeNumber } from './arguments.js';
 import { CommandFailure, UsageError, print, readConfig, warn } from './context.js';
 
@@ -30,8 +30,7 @@ async function keys(options: KeysOptions): Promise<void> {
     throw new UsageError(`--bits applies to RSA keys only, not to --type ${options.type}.`);
   }
   const config = readConfig();
-  const result = await createKeyFiles({
-    storagePath: config.storagePath,
+  const result = await generateSigningKeys(config, {
     force: options.force ?? false,
     rotate: options.rotate ?? false,
     ...(options.type ? { type: options.type } : {}),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { wholeNumber } from './arguments.js';
-import { print, printJson, readConfig, withStorage } from './context.js';
+import { print, printJson, readConfig, withAdministration } from './context.js';
 
 interface PurgeCommandOptions {
   revoked?: boolean;
@@ -24,9 +24,9 @@ export function registerPurge(program: Command): void {
     .option('--json', 'print the counts as one JSON object')
     .action(async (options: PurgeCommandOptions) => {
       const hours = options.hours ?? DEFAULT_HOURS;
-      // The repository keeps an expired access token while its refresh token is live (SPEC §8).
-      const counts = await withStorage(readConfig(), ({ repositories }) =>
-        repositories.purge.purge({ revoked: options.revoked, expired: options.expired, olderThanHours: hours }),
+      // An expired access token whose refresh token is still live is kept: the refresh grant reads it.
+      const counts = await withAdministration(readConfig(), (admin) =>
+        admin.purge({ revoked: options.revoked, expired: options.expired, olderThanHours: hours }),
       );
       if (options.json) {
         printJson({

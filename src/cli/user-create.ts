@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { UserAccounts } from '../accounts/user-accounts.js';
-import { presentUser } from '../http/presenters/user.js';
+import { EmailTakenError } from '../accounts/users.js';
+import { presentUser } from '../presenters/user.js';
 import { isEmail } from './arguments.js';
-import { UsageError, print, printJson, readConfig, withStorage } from './context.js';
+import { UsageError, print, printJson, readConfig, withAdministration } from './context.js';
 
 interface UserCreateOptions {
   name: string;
@@ -24,10 +24,13 @@ export function registerUserCreate(program: Command): void {
       const problems = validate(input);
       if (problems.length > 0) throw new UsageError(problems.join('\n'));
       const config = readConfig();
-      const user = await withStorage(config, async ({ repositories }) => {
-        const accounts = new UserAccounts(repositories.users);
-        if (await accounts.emailTaken(input.email)) throw new UsageError('The email has already been taken.');
-        return accounts.register(input);
+      const user = await withAdministration(config, async (admin) => {
+        try {
+          return await admin.users.register(input);
+        } catch (error) {
+          if (error instanceof EmailTakenError) throw new UsageError(error.message);
+          throw error;
+        }
       });
       if (options.json) {
         printJson(presentUser(user));

@@ -11,6 +11,7 @@ import { registerOpenApi } from './docs/openapi.js';
 import { refuseNonStrings } from './json-strings.js';
 import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
+import { machineEndpoints } from './machine/machine-endpoints.js';
 import { routeModules } from './routes/index.js';
 
 export type App = FastifyInstance;
@@ -83,6 +84,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   // Before any route: @fastify/swagger documents the routes registered after it.
   await registerOpenApi(app, services);
   registerSessions(app, services);
+  await app.register(machineEndpoints(services));
   for (const register of routeModules) await register(app, services);
   return app;
 }

@@ -3,7 +3,7 @@ import type { AuthCodeRepository, Client } from './ports.js';
 import { appendToRedirectUri, resolveRedirectUri } from './redirect-uri.js';
 import type { ScopeRegistry } from './scopes.js';
 import { parseScopeParameter } from './scopes.js';
-import { opaqueToken, sha256 } from './token-service.js';
+import { opaqueToken, sha256 } from './random-tokens.js';
 
 /** OpenID Connect Core §3.1.2.1 `prompt` values this server honours. */
 export type Prompt = 'none' | 'login' | 'consent';

@@ -1,6 +1,3 @@
-import type { Client, ClientRepository } from './ports.js';
-import { generateClientSecret, hashClientSecret } from './secrets.js';
-
 /** RFC 3986 §3.1: an absolute URI starts with a scheme. */
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 
@@ -50,37 +47,4 @@ export function parseRedirectUris(value: string): string[] | undefined {
   const uris = value.split(',').map((uri) => uri.trim());
   if (!uris.every(isValidRedirectUri)) return undefined;
   return uris;
-}
-
-export interface ClientRegistration {
-  userId: number;
-  name: string;
-  redirectUris: string[];
-  /** A confidential client gets a secret; a public one (SPA, native app) relies on PKCE. */
-  confidential: boolean;
-}
-
-export interface RegisteredClient {
-  client: Client;
-  /** The secret in plain text, shown to its owner once; null for a public client. */
-  plainSecret: string | null;
-}
-
-/**
- * Registers a third-party client for a user (Passport's `ClientRepository::create` with
- * neither the personal access nor the password flag). Only the secret's keyed hash is stored.
- */
-export async function registerClient(
-  clients: ClientRepository,
-  registration: ClientRegistration,
-  appKey: string,
-): Promise<RegisteredClient> {
-  const plainSecret = registration.confidential ? generateClientSecret() : null;
-  const client = await clients.create({
-    userId: registration.userId,
-    name: registration.name,
-    secretHash: plainSecret === null ? null : hashClientSecret(plainSecret, appKey),
-    redirectUris: registration.redirectUris,
-  });
-  return { client, plainSecret };
 }

@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
+import type { ClientAuthDeps } from './client-authentication.js';
 import { authenticateClient } from './client-authentication.js';
+import type { ClientDirectory } from './client-directory.js';
 import { OAuthError } from './errors.js';
 import { DEVICE_CODE_GRANT, DEVICE_POLL_INTERVAL_SECONDS } from './grants/device-code.js';
-import type { OAuthContext, OAuthParams } from './grants/types.js';
+import type { GrantContext, OAuthParams } from './grants/types.js';
 import type { Client, DeviceCode, DeviceCodeRepository, NewDeviceCode } from './ports.js';
 import { parseScopeParameter } from './scopes.js';
 import { assertClientMayUse } from './token-endpoint.js';
-import { opaqueToken, sha256 } from './token-service.js';
+import { opaqueToken, sha256 } from './random-tokens.js';
 
 /** RFC 8628 §3.2 `expires_in`: ten minutes to find a browser and answer. */
 export const DEVICE_CODE_TTL_SECONDS = 600;
@@ -19,6 +21,9 @@ export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 const USER_CODE_LENGTH = 8;
 const USER_CODE_PATTERN = new RegExp(`^[${USER_CODE_ALPHABET}]{${USER_CODE_LENGTH}}$`);
 const MAX_DRAWS = 10;
+
+/** What the device flow reads and writes. */
+export type DeviceFlowDeps = Pick<GrantContext, 'deviceCodes' | 'scopes' | 'now'> & { clients: ClientDirectory };
 
 export interface DeviceAuthorizationRequest {
   /** The Authorization header, as sent. */
@@ -63,12 +68,12 @@ export function normalizeUserCode(input: string | undefined): string | undefined
  */
 export async function requestDeviceAuthorization(
   request: DeviceAuthorizationRequest,
-  ctx: OAuthContext,
+  ctx: DeviceFlowDeps,
+  clientAuth: ClientAuthDeps,
   verificationUri: string,
 ): Promise<DeviceAuthorizationResponse> {
   const repository = ctx.deviceCodes;
-  if (!repository) throw OAuthError.serverError();
-  const { client } = await authenticateClient(request, ctx, { allowPublic: true });
+  const { client } = await authenticateClient(request, clientAuth, { allowPublic: true });
   assertClientMayUse(client, DEVICE_CODE_GRANT);
   const scopes = ctx.scopes.resolve(parseScopeParameter(request.params.scope), { allowWildcard: false });
   const deviceCode = opaqueToken(32);
@@ -109,10 +114,10 @@ export interface PendingDeviceAuthorization {
 /** The pending, unexpired authorization for what the user typed, if any (the client must still be live). */
 export async function findPendingDeviceAuthorization(
   input: string | undefined,
-  ctx: Pick<OAuthContext, 'deviceCodes' | 'clients' | 'now'>,
+  ctx: DeviceFlowDeps,
 ): Promise<PendingDeviceAuthorization | undefined> {
   const userCode = normalizeUserCode(input);
-  if (userCode === undefined || !ctx.deviceCodes) return undefined;
+  if (userCode === undefined) return undefined;
   const code = await ctx.deviceCodes.findByUserCode(userCode);
   if (!code || code.revoked || code.userId !== null || code.expiresAt.getTime() <= ctx.now()) return undefined;
   const client = await ctx.clients.find(code.clientId);
@@ -126,8 +131,7 @@ export async function findPendingDeviceAuthorization(
 export async function answerDeviceAuthorization(
   pendingCode: DeviceCode,
   answer: { userId: number; approved: boolean },
-  ctx: Pick<OAuthContext, 'deviceCodes' | 'now'>,
+  ctx: DeviceFlowDeps,
 ): Promise<boolean> {
-  if (!ctx.deviceCodes) throw OAuthError.serverError();
   return ctx.deviceCodes.complete(pendingCode.id, { ...answer, at: new Date(ctx.now()) });
 }

@@ -156,3 +156,16 @@ export class OAuthError extends Error {
     return new OAuthError('server_error', 'The authorization server encountered an unexpected condition which prevented it from fulfilling the request.', 500);
   }
 }
+
+/**
+ * Too many attempts for one email from one address (the login throttle shared by the login
+ * form, POST /api/login and the password grant): answered 429 `Too Many Attempts.` with
+ * Retry-After, as Laravel's throttle answers.
+ */
+export class TooManyAttemptsError extends Error {
+  override name = 'TooManyAttemptsError';
+
+  constructor(readonly retryAfter: number) {
+    super('Too Many Attempts.');
+  }
+}

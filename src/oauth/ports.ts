@@ -39,6 +39,7 @@ export interface ClientRepository {
   /** The user's clients that are not revoked, ordered by name. */
   listForUser(userId: number): Promise<Client[]>;
   listAll(): Promise<Client[]>;
+  /** Stores a new client (a personal access client is also recorded as such, in the same transaction). */
   create(client: NewClient): Promise<Client>;
   update(id: string, changes: { name?: string; redirectUris?: string[] }): Promise<Client | undefined>;
   /** Marks the client revoked and revokes every access and refresh token issued to it. Returns the revoked token ids. */
@@ -47,8 +48,6 @@ export interface ClientRepository {
   updateSecretHash(id: string, secretHash: string): Promise<void>;
   /** The personal access client (Passport's oauth_personal_access_clients), if one exists. */
   findPersonalAccessClient(): Promise<Client | undefined>;
-  /** Records a client as the personal access client. */
-  markPersonalAccessClient(clientId: string): Promise<void>;
 }
 
 export interface AccessToken {
@@ -69,7 +68,7 @@ export interface AccessToken {
 export type NewAccessToken = Omit<AccessToken, 'revoked' | 'updatedAt'>;
 
 export interface AccessTokenRepository {
-  /** Persists a new token; a duplicate id is an error (the caller generates a fresh id). */
+  /** Persists a new token; a duplicate id is refused (ids are 320 random bits: it does not happen). */
   create(token: NewAccessToken): Promise<void>;
   findById(id: string): Promise<AccessToken | undefined>;
   /** Marks the token and its refresh tokens revoked. False when no such unrevoked token. */
@@ -133,10 +132,20 @@ export interface ResourceOwner {
   emailVerifiedAt: Date | null;
 }
 
+/** The answer to a credential check made under the login throttle. */
+export type CredentialCheck =
+  | { status: 'valid'; user: ResourceOwner }
+  | { status: 'invalid' }
+  /** Too many attempts for this email from this address: try again in `retryAfter` seconds. */
+  | { status: 'throttled'; retryAfter: number };
+
 export interface UserLookup {
   findById(id: number): Promise<ResourceOwner | undefined>;
-  /** Checks an email and password (the password grant); undefined when they do not match. */
-  verifyCredentials(email: string, password: string): Promise<ResourceOwner | undefined>;
+  /**
+   * Checks an email and password (the password grant) under the same per-email-and-address
+   * throttle as the login form and POST /api/login.
+   */
+  checkCredentials(email: string, password: string, clientAddress: string): Promise<CredentialCheck>;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CompactJWSHeaderParameters, KeyObject } from 'jose';
 import { compactVerify } from 'jose';
 import type { AccessToken, AccessTokenRepository, RefreshToken, RefreshTokenRepository } from './ports.js';
 import type { KeySet } from './signing-keys.js';
-import { sha256 } from './token-service.js';
+import { sha256 } from './random-tokens.js';
 
 /** A token sent to the revocation or introspection endpoint, resolved to its stored rows. */
 export type PresentedToken =

@@ -1,25 +1,29 @@
+import type { ClientAuthDeps } from './client-authentication.js';
 import { authenticateClient } from './client-authentication.js';
 import { OAuthError } from './errors.js';
 import { findGrant } from './grants/index.js';
-import type { OAuthContext, OAuthParams, TokenResponse } from './grants/types.js';
+import type { GrantContext, OAuthParams, TokenResponse } from './grants/types.js';
 import type { Client } from './ports.js';
 
+/** A request to one of the client-authenticated endpoints (token, revoke, introspect, device code). */
 export interface TokenRequest {
   /** The Authorization header, as sent. */
   authorization: string | undefined;
   params: OAuthParams;
+  /** The caller's address (per-address throttles). */
+  clientAddress?: string;
 }
 
 /**
  * The token endpoint (RFC 6749 §3.2) as a list of steps: find the grant, authenticate the
  * client, check the client may use the grant, let the grant answer.
  */
-export async function exchangeToken(request: TokenRequest, ctx: OAuthContext): Promise<TokenResponse> {
+export async function exchangeToken(request: TokenRequest, ctx: GrantContext, clientAuth: ClientAuthDeps): Promise<TokenResponse> {
   const grant = findGrant(request.params.grant_type, ctx.settings);
   if (!grant) throw OAuthError.unsupportedGrantType();
-  const { client } = await authenticateClient(request, ctx, { allowPublic: grant.allowsPublicClients });
+  const { client } = await authenticateClient(request, clientAuth, { allowPublic: grant.allowsPublicClients });
   assertClientMayUse(client, grant.grantType);
-  return grant.handle({ params: request.params, client }, ctx);
+  return grant.handle({ params: request.params, client, clientAddress: request.clientAddress ?? '' }, ctx);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { decodeJwt } from 'jose';
 import { authenticateClient } from './client-authentication.js';
 import { OAuthError } from './errors.js';
-import type { OAuthContext } from './grants/types.js';
+import type { ClientAuthDeps } from './client-authentication.js';
+import type { ClientDirectory } from './client-directory.js';
+import type { GrantContext } from './grants/types.js';
 import type { AccessToken, RefreshToken } from './ports.js';
 import { findPresentedToken } from './presented-token.js';
 import type { TokenRequest } from './token-endpoint.js';
@@ -24,12 +26,17 @@ export interface Introspection {
 
 const INACTIVE: Introspection = { active: false };
 
+/** What introspection reads: the token rows, the signing keys, clients and users. */
+export type IntrospectionDeps = Pick<GrantContext, 'tokens' | 'keys' | 'accessTokens' | 'refreshTokens' | 'users' | 'settings' | 'now'> & {
+  clients: ClientDirectory;
+};
+
 /**
  * RFC 7662 token introspection, for authenticated confidential clients about their own
  * tokens (§4: the server decides who may learn what); anything else is `{"active": false}`.
  */
-export async function introspectToken(request: TokenRequest, ctx: OAuthContext): Promise<Introspection> {
-  const { client } = await authenticateClient(request, ctx, { allowPublic: false });
+export async function introspectToken(request: TokenRequest, ctx: IntrospectionDeps, clientAuth: ClientAuthDeps): Promise<Introspection> {
+  const { client } = await authenticateClient(request, clientAuth, { allowPublic: false });
   const token = request.params.token;
   if (token === undefined) throw OAuthError.invalidRequest('token');
   const found = await findPresentedToken(token, ctx);
@@ -37,7 +44,7 @@ export async function introspectToken(request: TokenRequest, ctx: OAuthContext):
   return found.kind === 'access_token' ? describeAccessToken(token, ctx) : describeRefreshToken(found.stored, found.access, ctx);
 }
 
-async function describeAccessToken(jwt: string, ctx: OAuthContext): Promise<Introspection> {
+async function describeAccessToken(jwt: string, ctx: IntrospectionDeps): Promise<Introspection> {
   // The same checks as a resource server makes: signature, time, row, client, user.
   const live = await ctx.tokens.authenticate(jwt);
   if (!live) return INACTIVE;
@@ -54,7 +61,7 @@ async function describeAccessToken(jwt: string, ctx: OAuthContext): Promise<Intr
   };
 }
 
-async function describeRefreshToken(stored: RefreshToken, access: AccessToken, ctx: OAuthContext): Promise<Introspection> {
+async function describeRefreshToken(stored: RefreshToken, access: AccessToken, ctx: IntrospectionDeps): Promise<Introspection> {
   if (stored.revoked || stored.expiresAt.getTime() <= ctx.now()) return INACTIVE;
   const client = await ctx.clients.find(access.clientId);
   if (!client || client.revoked) return INACTIVE;
@@ -73,7 +80,7 @@ async function describeRefreshToken(stored: RefreshToken, access: AccessToken, c
 }
 
 /** The user's email; undefined for a machine token, null when the user no longer exists. */
-async function usernameOf(userId: number | null, ctx: OAuthContext): Promise<string | undefined | null> {
+async function usernameOf(userId: number | null, ctx: IntrospectionDeps): Promise<string | undefined | null> {
   if (userId === null) return undefined;
   const user = await ctx.users.findById(userId);
   return user ? user.email : null;

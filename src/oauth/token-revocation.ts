@@ -1,6 +1,7 @@
 import { authenticateClient } from './client-authentication.js';
 import { OAuthError } from './errors.js';
-import type { OAuthContext } from './grants/types.js';
+import type { ClientAuthDeps } from './client-authentication.js';
+import type { GrantContext } from './grants/types.js';
 import { findPresentedToken } from './presented-token.js';
 import type { TokenRequest } from './token-endpoint.js';
 
@@ -9,8 +10,12 @@ import type { TokenRequest } from './token-endpoint.js';
  * alone) and may revoke only its own tokens; an unknown token, or another client's, is
  * answered as a success (§2.2) so the endpoint reveals nothing.
  */
-export async function revokeToken(request: TokenRequest, ctx: OAuthContext): Promise<void> {
-  const { client } = await authenticateClient(request, ctx, { allowPublic: true });
+export async function revokeToken(
+  request: TokenRequest,
+  ctx: Pick<GrantContext, 'tokens' | 'keys' | 'accessTokens' | 'refreshTokens'>,
+  clientAuth: ClientAuthDeps,
+): Promise<void> {
+  const { client } = await authenticateClient(request, clientAuth, { allowPublic: true });
   const token = request.params.token;
   if (token === undefined) throw OAuthError.invalidRequest('token');
   const found = await findPresentedToken(token, ctx);

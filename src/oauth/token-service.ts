@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { ClientDirectory } from './client-directory.js';
 import type { AccessToken, AccessTokenRepository, RefreshTokenRepository, UserLookup } from './ports.js';
 import type { KeySet, VerificationKey } from './signing-keys.js';
+import { accessTokenId, opaqueToken, sha256 } from './random-tokens.js';
 import type { StateCache } from './state-cache.js';
 import { USER_CACHE_SECONDS, cacheKeys } from './state-cache.js';
 
@@ -43,16 +43,6 @@ export interface AuthenticatedToken {
 type TokenState = 'live' | 'revoked';
 type UserState = 'present' | 'missing';
 
-/** SHA-256 (hex): how refresh tokens, codes and session ids are stored. */
-export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
-
-/** An opaque random token for the wire (refresh tokens, codes). */
-export function opaqueToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
 /** Issues, validates and revokes access tokens (RFC 9068 JWTs with Passport's claims). */
 export class TokenService {
   private readonly now: () => number;
@@ -66,8 +56,7 @@ export class TokenService {
     const nowMs = this.now();
     const iat = Math.floor(nowMs / 1000);
     const exp = iat + request.ttlSeconds;
-    // 80 hex characters, as Passport's token ids.
-    const jti = randomBytes(40).toString('hex');
+    const jti = accessTokenId();
     const subject = request.userId === null ? request.clientId : String(request.userId);
     const jwt = await new SignJWT({
       scopes: request.scopes,

@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import { sha256 } from '../oauth/token-service.js';
+import { sha256 } from '../oauth/random-tokens.js';
 import type {
   OAuthAccessTokensTable,
   OAuthClientsTable,

@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium)('register and manage clients and tokens on the das
     const secret = await panel.getByLabel('Client secret').inputValue();
     expect(secret.length).toBeGreaterThanOrEqual(40);
     // The secret shown is the client's secret.
-    const stored = await t.services.repositories.clients.findById(clientId);
+    const stored = await t.storage.repositories.clients.findById(clientId);
     expect(stored).toMatchObject({ name: 'My <App>', redirectUris: ['https://app.example.com/callback', 'http://127.0.0.1/cb'] });
     expect(await verifyClientSecret(secret, stored?.secretHash ?? '', t.services.appKey)).toEqual({ ok: true });
     // A name that looks like markup is shown as text.
@@ -129,7 +129,7 @@ describe.skipIf(!hasChromium)('register and manage clients and tokens on the das
     await expect.poll(() => status('clients-status')).toBe('Client “Renamed App” updated.');
     expect(await item('clients-list', 'Renamed App').count()).toBe(1);
     expect(await item('clients-list', 'My <App>').count()).toBe(0);
-    const [client] = await t.services.repositories.clients.listForUser((await t.services.users.findByCredentials('grace@example.com', PASSWORD))?.id ?? 0);
+    const [client] = await t.storage.repositories.clients.listForUser((await t.services.users.findByCredentials('grace@example.com', PASSWORD))?.id ?? 0);
     expect(client?.name).toBe('Renamed App');
   });
 
@@ -166,8 +166,8 @@ describe.skipIf(!hasChromium)('register and manage clients and tokens on the das
 
   it('revokes an authorized application', async () => {
     const user = await t.services.users.findByCredentials('grace@example.com', PASSWORD);
-    const app = await t.services.repositories.clients.create({ userId: null, name: 'Photo Printer', secretHash: null, redirectUris: ['https://printer.example/cb'] });
-    const issued = await t.services.tokens.issueAccessToken({ clientId: app.id, userId: user?.id ?? 0, scopes: ['users:read'], ttlSeconds: 3600 });
+    const app = await t.storage.repositories.clients.create({ userId: null, name: 'Photo Printer', secretHash: null, redirectUris: ['https://printer.example/cb'] });
+    const issued = await t.core.tokenService.issueAccessToken({ clientId: app.id, userId: user?.id ?? 0, scopes: ['users:read'], ttlSeconds: 3600 });
     await page.reload();
     const entry = item('authorized-list', 'Photo Printer');
     expect(await entry.textContent()).toContain('users:read');
@@ -183,7 +183,7 @@ describe.skipIf(!hasChromium)('register and manage clients and tokens on the das
     await entry.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => status('clients-status')).toBe('Client “Renamed App” deleted.');
     expect(await page.locator('#clients-list').textContent()).toContain('You have not created any OAuth clients.');
-    expect((await t.services.repositories.clients.findById(clientId ?? ''))?.revoked).toBe(true);
+    expect((await t.storage.repositories.clients.findById(clientId ?? ''))?.revoked).toBe(true);
     await page.reload();
     expect(await page.locator('#clients-list').textContent()).toContain('You have not created any OAuth clients.');
     expect(problems).toEqual([]);

@@ -22,7 +22,7 @@ describe.skipIf(!hasChromium)('login and consent in a real browser', () => {
     base = `http://127.0.0.1:${port}`;
     t = await createTestApp({ env: { APP_URL: base } });
     await t.services.users.register({ name: 'Ada Lovelace', email: 'ada@example.com', password: PASSWORD });
-    client = await t.services.repositories.clients.create({
+    client = await t.storage.repositories.clients.create({
       userId: null,
       name: 'Photo Printer',
       secretHash: hashClientSecret('browser-secret-browser-secret-browser-secret', t.services.appKey),

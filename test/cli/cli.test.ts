@@ -102,8 +102,8 @@ describe('authgate keys', () => {
     const created = await s.run(['client:create', '--client-credentials', '--json']);
     const clientId = (JSON.parse(created.stdout) as { id: string }).id;
     const oldPublic = read(join(s.storagePath, 'oauth-public.key'));
-    const { jwt, kid } = await s.withServices(async (services) => {
-      const issued = await services.tokens.issueAccessToken({ clientId, userId: null, scopes: [], ttlSeconds: 3600 });
+    const { jwt, kid } = await s.withServices(async ({ services, core }) => {
+      const issued = await core.tokenService.issueAccessToken({ clientId, userId: null, scopes: [], ttlSeconds: 3600 });
       return { jwt: issued.jwt, kid: services.keys.active.kid };
     });
 
@@ -115,11 +115,11 @@ describe('authgate keys', () => {
     expect(read(join(retiredDir, `${kid}.pub`)).trim()).toBe(oldPublic.trim());
     expect(read(join(s.storagePath, 'oauth-public.key'))).not.toBe(oldPublic);
 
-    await s.withServices(async (services) => {
+    await s.withServices(async ({ services, core }) => {
       expect(services.keys.active.kid).not.toBe(kid);
       expect(publicJwks(services.keys).keys.map((jwk) => jwk.kid)).toEqual([services.keys.active.kid, kid]);
       expect(await services.tokens.authenticate(jwt)).toMatchObject({ clientId, userId: null });
-      const fresh = await services.tokens.issueAccessToken({ clientId, userId: null, scopes: [], ttlSeconds: 3600 });
+      const fresh = await core.tokenService.issueAccessToken({ clientId, userId: null, scopes: [], ttlSeconds: 3600 });
       expect(await services.tokens.authenticate(fresh.jwt)).toMatchObject({ clientId });
     });
   });

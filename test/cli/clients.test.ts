@@ -52,8 +52,8 @@ describe.each(sandboxDatabases)('clients and users on %s', (database) => {
       revoked: false,
     });
     expect(client.secret).toMatch(/^[A-Za-z0-9]{40}$/);
-    await s.withServices(async (services) => {
-      const stored = await services.repositories.clients.findById(client.id);
+    await s.withServices(async ({ services, storage }) => {
+      const stored = await storage.repositories.clients.findById(client.id);
       expect(stored?.secretHash).not.toBeNull();
       expect(stored?.secretHash).not.toContain(client.secret);
       const hash = stored?.secretHash ?? '';
@@ -81,8 +81,8 @@ describe.each(sandboxDatabases)('clients and users on %s', (database) => {
       confidential: false,
       redirect: 'https://spa.example/cb,com.example.app:/oauth,http://127.0.0.1:8123/cb',
     });
-    await s.withServices(async (services) => {
-      const stored = await services.repositories.clients.findById(client.id);
+    await s.withServices(async ({ storage }) => {
+      const stored = await storage.repositories.clients.findById(client.id);
       expect(stored?.secretHash).toBeNull();
       expect(stored?.redirectUris).toEqual(['https://spa.example/cb', 'com.example.app:/oauth', 'http://127.0.0.1:8123/cb']);
     });
@@ -112,8 +112,8 @@ describe.each(sandboxDatabases)('clients and users on %s', (database) => {
     const personal = await createClient('--personal', '--name', 'PAT');
     expect(personal).toMatchObject({ personal_access_client: true, confidential: false, grant_types: ['personal_access'] });
     expect(personal).not.toHaveProperty('secret');
-    await s.withServices(async (services) => {
-      expect((await services.repositories.clients.findPersonalAccessClient())?.id).toBe(personal.id);
+    await s.withServices(async ({ storage }) => {
+      expect((await storage.repositories.clients.findPersonalAccessClient())?.id).toBe(personal.id);
     });
   });
 
@@ -154,8 +154,8 @@ describe.each(sandboxDatabases)('clients and users on %s', (database) => {
     expect(user).toMatchObject({ name: 'Ann Lee', email: 'ann@example.com', email_verified_at: null });
     expect(user.id).toEqual(expect.any(Number));
     expect(user.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
-    await s.withServices(async (services) => {
-      expect((await services.users.verifyCredentials('ann@example.com', 'secret-pass'))?.id).toBe(user.id);
+    await s.withServices(async ({ services }) => {
+      expect((await services.users.findByCredentials('ann@example.com', 'secret-pass'))?.id).toBe(user.id);
     });
   });
 
@@ -163,8 +163,8 @@ describe.each(sandboxDatabases)('clients and users on %s', (database) => {
     expect((await s.run(['user:create', '--name', 'Ann', '--email', 'ann@example.com', '--password', 'secret-pass'])).code).toBe(0);
     const taken = await s.run(['user:create', '--name', 'Other', '--email', 'ANN@example.com', '--password', 'other-pass']);
     expect(taken).toMatchObject({ code: 2, stdout: '', stderr: 'The email has already been taken.\n' });
-    await s.withServices(async (services) => {
-      expect(await services.users.verifyCredentials('ANN@example.com', 'other-pass')).toBeUndefined();
+    await s.withServices(async ({ services }) => {
+      expect(await services.users.findByCredentials('ANN@example.com', 'other-pass')).toBeUndefined();
     });
   });
 });

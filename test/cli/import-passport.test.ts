@@ -7,9 +7,9 @@ import SQLite from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKeyPair } from '../../src/oauth/signing-keys.js';
-import { sha256 } from '../../src/oauth/token-service.js';
+import { sha256 } from '../../src/oauth/random-tokens.js';
 import { verifyClientSecret } from '../../src/oauth/secrets.js';
-import type { Services } from '../../src/services.js';
+import type { Storage } from '../../src/storage/open-storage.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { writeKeyFiles } from '../../src/storage/key-files.js';
 import { flagOf, timestamp } from '../../src/storage/passport-rows.js';
@@ -84,8 +84,8 @@ async function passportJwt(privatePem: string, claims: { jti: string; clientId: 
 }
 
 type Snapshot = Record<string, unknown[]>;
-async function snapshot(services: Services): Promise<Snapshot> {
-  const db = services.database.db;
+async function snapshot(storage: Storage): Promise<Snapshot> {
+  const db = storage.database.db;
   const out: Snapshot = {};
   for (const table of IMPORTED) out[table] = await db.selectFrom(table).selectAll().orderBy('id').execute();
   return out;
@@ -151,8 +151,8 @@ describe.each(variants)('authgate import:passport from $source into $target', ({
     expect(result.stdout).toContain("Copy Passport's storage/oauth-private.key and storage/oauth-public.key into Authgate's storage/");
     expect(result.stdout).toContain('Refresh tokens issued by Passport cannot be redeemed at Authgate');
 
-    await sandbox.withServices(async (services) => {
-      const { users, clients, accessTokens } = services.repositories;
+    await sandbox.withServices(async ({ storage }) => {
+      const { users, clients, accessTokens } = storage.repositories;
       const grace = await users.findById(7);
       expect(grace).toMatchObject({ name: 'Grace Hopper', email: passport.grace.email, emailVerifiedAt: null });
       expect(grace?.passwordHash).toMatch(/^\$2y\$10\$/);
@@ -178,10 +178,10 @@ describe.each(variants)('authgate import:passport from $source into $target', ({
       expect(await accessTokens.findById(passport.revokedToken)).toMatchObject({ revoked: true, scopes: ['users:read'] });
 
       // Only the hash of Passport's refresh token id is stored.
-      const refresh = await services.database.db.selectFrom('oauth_refresh_tokens').selectAll().execute();
+      const refresh = await storage.database.db.selectFrom('oauth_refresh_tokens').selectAll().execute();
       expect(refresh).toEqual([{ id: sha256(passport.refreshToken), access_token_id: passport.revokedToken, revoked: expect.anything(), expires_at: '2024-07-01 09:00:00', grant_id: null }]);
       expect(Boolean(refresh[0]?.revoked)).toBe(true);
-      before = await snapshot(services);
+      before = await snapshot(storage);
     });
   });
 
@@ -200,21 +200,21 @@ describe.each(variants)('authgate import:passport from $source into $target', ({
     expect(report.warnings).toEqual([]);
     // The reminders go to stderr, so stdout stays one JSON object.
     expect(result.stderr).toContain("Copy Passport's storage/oauth-private.key");
-    await sandbox.withServices(async (services) => expect(await snapshot(services)).toEqual(before));
+    await sandbox.withServices(async ({ storage }) => expect(await snapshot(storage)).toEqual(before));
   });
 
   it('a Passport user logs in with the old password, and the hash becomes argon2id', async () => {
-    await sandbox.withServices(async (services) => {
+    await sandbox.withServices(async ({ services, storage }) => {
       expect(await services.users.findByCredentials(passport.grace.email, 'wrong-password')).toBeUndefined();
       expect((await services.users.findByCredentials(passport.grace.email, passport.grace.password))?.id).toBe(7);
-      expect((await services.repositories.users.findById(7))?.passwordHash).toMatch(/^\$argon2id\$/);
+      expect((await storage.repositories.users.findById(7))?.passwordHash).toMatch(/^\$argon2id\$/);
       expect((await services.users.findByCredentials(passport.grace.email, passport.grace.password))?.id).toBe(7);
     });
   });
 
   it("Passport's bcrypt and plain client secrets verify, and come back re-hashed in Authgate's form", async () => {
-    await sandbox.withServices(async (services) => {
-      const { clients } = services.repositories;
+    await sandbox.withServices(async ({ services, storage }) => {
+      const { clients } = storage.repositories;
       for (const [id, secret] of [
         [passport.codeClient, passport.codeSecret],
         [passport.passwordClient, passport.passwordSecret],
@@ -234,7 +234,7 @@ describe.each(variants)('authgate import:passport from $source into $target', ({
     const live = await passportJwt(privatePem, { jti: passport.liveToken, clientId: passport.personalClient, sub: '7', scopes: ['*'] });
     const revoked = await passportJwt(privatePem, { jti: passport.revokedToken, clientId: passport.codeClient, sub: '1', scopes: ['users:read'] });
     const unknown = await passportJwt(privatePem, { jti: randomBytes(40).toString('hex'), clientId: passport.personalClient, sub: '7', scopes: ['*'] });
-    await sandbox.withServices(async (services) => {
+    await sandbox.withServices(async ({ services }) => {
       expect(services.keys.active.alg).toBe('RS256');
       expect(await services.tokens.authenticate(live)).toMatchObject({ tokenId: passport.liveToken, clientId: passport.personalClient, userId: 7, scopes: ['*'] });
       expect(await services.tokens.authenticate(revoked)).toBeUndefined();
@@ -245,12 +245,12 @@ describe.each(variants)('authgate import:passport from $source into $target', ({
   it('a later run brings over changes, but keeps upgraded hashes and never un-revokes', async () => {
     await source.db.updateTable('users').set({ name: 'Ada King', updated_at: '2024-08-01 00:00:00' }).where('id', '=', 1).execute();
     await source.db.updateTable('oauth_clients').set({ revoked: 1 }).where('id', '=', passport.passwordClient).execute();
-    await sandbox.withServices((services) => services.tokens.revokeAccessToken(passport.liveToken));
+    await sandbox.withServices(({ core }) => core.tokenService.revokeAccessToken(passport.liveToken));
 
     const result = await sandbox.run(['import:passport', source.url, '--json']);
     expect(result.code).toBe(0);
-    await sandbox.withServices(async (services) => {
-      const { users, clients, accessTokens } = services.repositories;
+    await sandbox.withServices(async ({ storage }) => {
+      const { users, clients, accessTokens } = storage.repositories;
       expect((await users.findById(1))?.name).toBe('Ada King');
       expect((await users.findById(7))?.passwordHash).toMatch(/^\$argon2id\$/);
       expect((await clients.findById(passport.codeClient))?.secretHash).toMatch(/^hmac-sha256\$/);
@@ -260,10 +260,10 @@ describe.each(variants)('authgate import:passport from $source into $target', ({
   });
 
   it('users registered after the import get ids after the imported ones', async () => {
-    await sandbox.withServices(async (services) => {
+    await sandbox.withServices(async ({ services, storage }) => {
       const user = await services.users.register({ name: 'New', email: 'new@example.com', password: 'new-password' });
       expect(user.id).toBe(8);
-      await services.repositories.clients.markPersonalAccessClient(passport.personalClient);
+      await storage.repositories.clients.markPersonalAccessClient(passport.personalClient);
     });
   });
 });
@@ -305,8 +305,8 @@ describe('authgate import:passport: other Passport versions', () => {
     // Recorded as Passport ≤ 12 did, so personal access tokens keep coming from Passport's client.
     expect(report.tables.oauth_personal_access_clients).toEqual({ inserted: 1, updated: 0 });
     expect(report.skipped).toEqual(['oauth_device_codes']);
-    await sandbox.withServices(async (services) => {
-      const { clients, users } = services.repositories;
+    await sandbox.withServices(async ({ storage }) => {
+      const { clients, users } = storage.repositories;
       expect((await users.findById(3))?.createdAt.toISOString()).toBe('2025-01-02T03:04:05.000Z');
       expect(await clients.findById(web)).toMatchObject({
         userId: 3,
@@ -348,9 +348,9 @@ describe('authgate import:passport: Passport < 9, integer client ids', () => {
       expect(result.code).toBe(0);
       expect((JSON.parse(result.stdout) as ImportJson).tables.oauth_clients).toEqual({ inserted: 2, updated: 0 });
       const jwt = await passportJwt(pair.privatePem, { jti, clientId: '2', sub: '5', scopes: [] });
-      await sandbox.withServices(async (services) => {
-        expect(await services.repositories.clients.findById('2')).toMatchObject({ id: '2', userId: 5, name: 'Legacy App', provider: null });
-        expect(await services.repositories.accessTokens.findById(jti)).toMatchObject({ clientId: '2', userId: 5 });
+      await sandbox.withServices(async ({ services, storage }) => {
+        expect(await storage.repositories.clients.findById('2')).toMatchObject({ id: '2', userId: 5, name: 'Legacy App', provider: null });
+        expect(await storage.repositories.accessTokens.findById(jti)).toMatchObject({ clientId: '2', userId: 5 });
         expect(await services.tokens.authenticate(jwt)).toMatchObject({ tokenId: jti, clientId: '2', userId: 5 });
       });
     } finally {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Services } from '../../src/services.js';
+import type { Assembly } from '../../src/services.js';
 import type { CliSandbox } from './sandbox.js';
 import { createSandbox, sandboxDatabases } from './sandbox.js';
 
@@ -10,8 +10,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Access tokens (and refresh tokens) in every state purge has to tell apart. */
-async function seed(services: Services): Promise<void> {
-  const { users, clients, accessTokens, refreshTokens } = services.repositories;
+async function seed({ storage }: Assembly): Promise<void> {
+  const { users, clients, accessTokens, refreshTokens } = storage.repositories;
   const user = await users.create({ name: 'Ann', email: 'ann@example.com', passwordHash: 'x' });
   const client = await clients.create({ userId: null, name: 'App', secretHash: null, redirectUris: [] });
   const now = Date.now();
@@ -41,8 +41,8 @@ async function seed(services: Services): Promise<void> {
 }
 
 async function remaining(s: CliSandbox): Promise<{ access: string[]; refresh: string[] }> {
-  return s.withServices(async (services) => {
-    const { db } = services.database;
+  return s.withServices(async ({ storage }) => {
+    const { db } = storage.database;
     const access = await db.selectFrom('oauth_access_tokens').select('id').orderBy('id').execute();
     const refresh = await db.selectFrom('oauth_refresh_tokens').select('id').orderBy('id').execute();
     return { access: access.map((row) => row.id.trim()), refresh: refresh.map((row) => row.id.trim()) };
@@ -73,8 +73,8 @@ describe.each(sandboxDatabases)('authgate purge on %s', (database) => {
       refresh: ['live-refresh'],
     });
     // The refresh grant still finds the access token it reads the user, client and scopes from.
-    await s.withServices(async (services) => {
-      expect(await services.repositories.accessTokens.findById('expired-with-live-refresh')).toBeDefined();
+    await s.withServices(async ({ storage }) => {
+      expect(await storage.repositories.accessTokens.findById('expired-with-live-refresh')).toBeDefined();
     });
   });
 

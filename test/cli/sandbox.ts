@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
-import type { Services } from '../../src/services.js';
-import { createServices } from '../../src/services.js';
+import type { Assembly } from '../../src/services.js';
+import { assembleServices } from '../../src/services.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { POSTGRES_URL, uniqueName } from '../helpers/services.js';
 
@@ -27,7 +27,7 @@ export interface CliSandbox {
   env: Record<string, string>;
   run(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
   /** The service graph in this process, configured from the same environment as the CLI. */
-  withServices<T>(work: (services: Services) => Promise<T>): Promise<T>;
+  withServices<T>(work: (assembly: Assembly) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -49,9 +49,10 @@ export async function createSandbox(database: SandboxDatabase = 'sqlite'): Promi
     env,
     run: (args, extraEnv = {}) => runCli(args, { ...env, ...extraEnv }, storagePath),
     async withServices(work) {
-      const services = await createServices(loadConfig(env), { generateSecrets: false, migrate: false });
+      const assembly = await assembleServices(loadConfig(env), { generateSecrets: false, migrate: false });
+      const { services } = assembly;
       try {
-        return await work(services);
+        return await work(assembly);
       } finally {
         await services.close();
       }

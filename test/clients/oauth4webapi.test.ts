@@ -22,7 +22,7 @@ describe.each(testDatabases())('a real OAuth client (oauth4webapi) over a real p
     issuer = new URL(`http://127.0.0.1:${port}`);
     t = await createTestApp({ database: label, env: { APP_URL: issuer.href, TOKEN_RATE_LIMIT: '0' } });
     await t.app.listen({ port, host: '127.0.0.1' });
-    machine = await confidentialClient(t.services, { redirectUris: [REDIRECT] });
+    machine = await confidentialClient(t, { redirectUris: [REDIRECT] });
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
   });
   afterAll(() => t.close());
@@ -75,7 +75,7 @@ describe.each(testDatabases())('a real OAuth client (oauth4webapi) over a real p
     const user = await registeredUser(t.services);
     const verifier = oauth.generateRandomCodeVerifier();
     const nonce = oauth.generateRandomNonce();
-    const code = await insertCode(t.services, {
+    const code = await insertCode(t, {
       client: machine.client,
       user,
       scopes: ['openid', 'email', 'users:read'],

@@ -19,7 +19,7 @@ describe('a real OpenID client (openid-client) over a real port', () => {
     issuer = new URL(`http://127.0.0.1:${port}`);
     t = await createTestApp({ env: { APP_URL: issuer.href, TOKEN_RATE_LIMIT: '0' } });
     await t.app.listen({ port, host: '127.0.0.1' });
-    machine = await confidentialClient(t.services, { redirectUris: [REDIRECT] });
+    machine = await confidentialClient(t, { redirectUris: [REDIRECT] });
     config = await client.discovery(issuer, machine.client.id, machine.secret, undefined, { execute: [client.allowInsecureRequests] });
   });
   afterAll(() => t.close());
@@ -42,7 +42,7 @@ describe('a real OpenID client (openid-client) over a real port', () => {
     const user = await registeredUser(t.services);
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
-    const code = await insertCode(t.services, {
+    const code = await insertCode(t, {
       client: machine.client,
       user,
       scopes: ['openid', 'profile'],

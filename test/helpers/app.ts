@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import type { App } from '../../src/http/app.js';
 import { buildApp } from '../../src/http/app.js';
 import { loadConfig } from '../../src/config.js';
-import type { Services } from '../../src/services.js';
-import { createServices } from '../../src/services.js';
+import type { Assembly } from '../../src/services.js';
+import { assembleServices } from '../../src/services.js';
 import { POSTGRES_URL, REDIS_URL, uniqueName } from './services.js';
 
-export interface TestApp {
+/**
+ * A complete application, and what it was assembled from: `services` is what routes see;
+ * `storage` (repositories, database), `core` and `cache` are there for fixtures and checks.
+ */
+export interface TestApp extends Assembly {
   app: App;
-  services: Services;
   storagePath: string;
   close(): Promise<void>;
 }
@@ -41,18 +44,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.redis ? { REDIS_URL, REDIS_PREFIX: `${uniqueName('authgate_test')}:` } : {}),
     ...options.env,
   });
-  const services = await createServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  const assembly = await assembleServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  const { services, storage } = assembly;
   const app = await buildApp(services, { logger: false });
   await app.ready();
   return {
+    ...assembly,
     app,
-    services,
     storagePath,
     async close() {
       await app.close();
       if (schema) {
         const { sql } = await import('kysely');
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(services.database.db);
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(storage.database.db);
       }
       if (services.redis) {
         const keys = await services.redis.keys(`${config.redisPrefix}*`);

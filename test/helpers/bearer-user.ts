@@ -1,8 +1,7 @@
 import type { Client } from '../../src/oauth/ports.js';
-import { ensurePersonalAccessClient } from '../../src/oauth/personal-access-client.js';
 import type { IssuedAccessToken } from '../../src/oauth/token-service.js';
-import type { Services } from '../../src/services.js';
-import type { StoredUser } from '../../src/storage/repositories/user-repository.js';
+import type { Assembly } from '../../src/services.js';
+import type { StoredUser } from '../../src/accounts/ports.js';
 import { uniqueName } from './services.js';
 
 export interface BearerUser {
@@ -15,14 +14,14 @@ export interface BearerUser {
 }
 
 /** A registered user with a bearer token: the management routes accept a user token carrying `*`. */
-export async function bearerUser(services: Services, options: { scopes?: string[]; name?: string } = {}): Promise<BearerUser> {
-  const user = await services.users.register({
+export async function bearerUser(h: Assembly, options: { scopes?: string[]; name?: string } = {}): Promise<BearerUser> {
+  const user = await h.services.users.register({
     name: options.name ?? 'Test User',
     email: `${uniqueName('user')}@example.com`,
     password: 'password123',
   });
-  const client = await ensurePersonalAccessClient(services.repositories.clients, services.config.appName);
-  const issued = await services.tokens.issueAccessToken({
+  const { client } = await h.services.personalAccess.ensureClient();
+  const issued = await h.core.tokenService.issueAccessToken({
     clientId: client.id,
     userId: user.id,
     scopes: options.scopes ?? ['*'],
@@ -34,10 +33,10 @@ export async function bearerUser(services: Services, options: { scopes?: string[
 
 /** A third-party client (not personal, not password) owned by nobody unless `userId` is given. */
 export async function thirdPartyClient(
-  services: Services,
+  h: Assembly,
   options: { name?: string; userId?: number | null; passwordClient?: boolean } = {},
 ): Promise<Client> {
-  return services.repositories.clients.create({
+  return h.storage.repositories.clients.create({
     userId: options.userId ?? null,
     name: options.name ?? 'Third Party',
     secretHash: null,

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { StoredUser } from '../../src/storage/repositories/user-repository.js';
+import type { StoredUser } from '../../src/accounts/ports.js';
 import type { TestApp } from './app.js';
 
 /** The databases an HTTP test runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
@@ -26,21 +26,21 @@ export function newUser(t: TestApp, name: string, email = `${name.toLowerCase().
 
 /** A user's access token with exactly `scopes`. */
 export async function userToken(t: TestApp, userId: number, scopes: string[]): Promise<string> {
-  const client = await t.services.repositories.clients.create({ userId: null, name: 'PAT', secretHash: null, redirectUris: [] });
-  const { jwt } = await t.services.tokens.issueAccessToken({ clientId: client.id, userId, scopes, ttlSeconds: 3600 });
+  const client = await t.storage.repositories.clients.create({ userId: null, name: 'PAT', secretHash: null, redirectUris: [] });
+  const { jwt } = await t.core.tokenService.issueAccessToken({ clientId: client.id, userId, scopes, ttlSeconds: 3600 });
   return jwt;
 }
 
 /** A client-credentials token (no user) with `scopes`. */
 export async function machineToken(t: TestApp, scopes: string[]): Promise<string> {
-  const client = await t.services.repositories.clients.create({
+  const client = await t.storage.repositories.clients.create({
     userId: null,
     name: 'Machine',
     secretHash: null,
     redirectUris: [],
     grantTypes: ['client_credentials'],
   });
-  const { jwt } = await t.services.tokens.issueAccessToken({ clientId: client.id, userId: null, scopes, ttlSeconds: 3600 });
+  const { jwt } = await t.core.tokenService.issueAccessToken({ clientId: client.id, userId: null, scopes, ttlSeconds: 3600 });
   return jwt;
 }
 

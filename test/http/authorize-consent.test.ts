@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../../src/oauth/pkce.js';
 import type { Client } from '../../src/oauth/ports.js';
 import { hashClientSecret } from '../../src/oauth/secrets.js';
-import { sha256 } from '../../src/oauth/token-service.js';
+import { sha256 } from '../../src/oauth/random-tokens.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { InjectBrowser, inputValue, loginThroughForm } from '../helpers/cookie-jar.js';
@@ -40,7 +40,7 @@ describe.each(setups)('the consent screen and its answers on $label', ({ databas
   beforeAll(async () => {
     t = await createTestApp({ database, redis, env: { OAUTH_SCOPES: JSON.stringify({ 'users:read': 'Read user <profiles>', 'users:write': 'Create users' }) } });
     userId = (await t.services.users.register({ name: 'Ada', email: 'ada@example.com', password: PASSWORD })).id;
-    const clients = t.services.repositories.clients;
+    const clients = t.storage.repositories.clients;
     const secretHash = hashClientSecret('secret-secret-secret-secret-secret-secret', t.services.appKey);
     thirdParty = await clients.create({ userId: null, name: 'Photo <Printer>', secretHash, redirectUris: ['https://client.example/cb'] });
     firstParty = await clients.create({ userId: null, name: 'Our Own App', secretHash, redirectUris: ['https://own.example/cb'], skipsAuthorization: true });
@@ -80,7 +80,7 @@ describe.each(setups)('the consent screen and its answers on $label', ({ databas
     const location = String(res.headers.location);
     expect(location).toMatch(new RegExp(`^https://client\\.example/cb\\?code=[A-Za-z0-9_-]{40,}&state=st%26te%3D1&iss=${ISS}$`));
     const code = new URL(location).searchParams.get('code') ?? '';
-    const stored = await t.services.repositories.authCodes.consume(sha256(code));
+    const stored = await t.storage.repositories.authCodes.consume(sha256(code));
     expect(stored.status).toBe('consumed');
     if (stored.status !== 'consumed') return;
     expect(stored.record).toMatchObject({
@@ -158,7 +158,7 @@ describe.each(setups)('the consent screen and its answers on $label', ({ databas
     expect(res.statusCode).toBe(302);
     expect(String(res.headers.location)).toMatch(new RegExp(`^https://own\\.example/cb\\?code=[^&]+&state=fp&iss=${ISS}$`));
     const code = new URL(String(res.headers.location)).searchParams.get('code') ?? '';
-    const stored = await t.services.repositories.authCodes.consume(sha256(code));
+    const stored = await t.storage.repositories.authCodes.consume(sha256(code));
     // redirect_uri was omitted: the token request must omit it too.
     expect(stored.status === 'consumed' && stored.record.redirectUri).toBeNull();
     const consent = await browser.get(`${url}&prompt=consent`);
@@ -167,10 +167,10 @@ describe.each(setups)('the consent screen and its answers on $label', ({ databas
   });
 
   it('approves at once when the user holds a live token of the client covering the scopes', async () => {
-    const other = await t.services.repositories.clients.create({ userId: null, name: 'Returning', secretHash: 'x', redirectUris: ['https://returning.example/cb'] });
+    const other = await t.storage.repositories.clients.create({ userId: null, name: 'Returning', secretHash: 'x', redirectUris: ['https://returning.example/cb'] });
     const url = (scope: string, extra = '') => authorizeUrl({ client_id: other.id, response_type: 'code', scope }) + extra;
     expect((await browser.get(url('users:read'))).statusCode).toBe(200);
-    await t.services.tokens.issueAccessToken({ clientId: other.id, userId, scopes: ['users:read'], ttlSeconds: 3600 });
+    await t.core.tokenService.issueAccessToken({ clientId: other.id, userId, scopes: ['users:read'], ttlSeconds: 3600 });
     const again = await browser.get(url('users:read'));
     expect(again.statusCode).toBe(302);
     expect(String(again.headers.location)).toMatch(/^https:\/\/returning\.example\/cb\?code=/);
@@ -193,7 +193,7 @@ describe.each(setups)('the consent screen and its answers on $label', ({ databas
     const location = new URL(String(res.headers.location));
     expect(`${location.origin}${location.pathname}`).toBe('http://127.0.0.1:9999/cb');
     expect(location.searchParams.has('state')).toBe(false);
-    const stored = await t.services.repositories.authCodes.consume(sha256(location.searchParams.get('code') ?? ''));
+    const stored = await t.storage.repositories.authCodes.consume(sha256(location.searchParams.get('code') ?? ''));
     expect(stored.status === 'consumed' && stored.record).toMatchObject({ codeChallenge: challenge, codeChallengeMethod: 'S256', redirectUri: 'http://127.0.0.1:9999/cb' });
   });
 
@@ -248,7 +248,7 @@ describe('the implicit grant (OAUTH_IMPLICIT_GRANT=true)', () => {
   afterAll(() => t.close());
 
   it('answers response_type=token with a token in the fragment', async () => {
-    const client = await t.services.repositories.clients.create({ userId: null, name: 'SPA', secretHash: 'x', redirectUris: ['https://spa.example/cb'] });
+    const client = await t.storage.repositories.clients.create({ userId: null, name: 'SPA', secretHash: 'x', redirectUris: ['https://spa.example/cb'] });
     const browser = new InjectBrowser(t.app);
     await loginThroughForm(browser, 'ada@example.com', PASSWORD);
     const page = await browser.get(authorizeUrl({ client_id: client.id, response_type: 'token', scope: 'users:read', state: 'i' }));

@@ -70,7 +70,7 @@ describe.each(setups)('the authorization code flow with PKCE over a real port on
     base = `http://127.0.0.1:${port}`;
     t = await createTestApp({ database, redis, env: { APP_URL: base } });
     await t.services.users.register({ name: 'Ada', email: 'ada@example.com', password: PASSWORD });
-    const clients = t.services.repositories.clients;
+    const clients = t.storage.repositories.clients;
     confidential = await clients.create({ userId: null, name: 'Web App', secretHash: hashClientSecret(SECRET, t.services.appKey), redirectUris: ['https://app.example/callback'] });
     publicClient = await clients.create({ userId: null, name: 'CLI', secretHash: null, redirectUris: ['http://127.0.0.1/callback'] });
     await t.app.listen({ port, host: '127.0.0.1' });

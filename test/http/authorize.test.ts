@@ -29,7 +29,7 @@ describe.each(databases)('GET /oauth/authorize: validation on %s', (database) =>
   beforeAll(async () => {
     t = await createTestApp({ database });
     await t.services.users.register({ name: 'Ada', email: 'ada@example.com', password: PASSWORD });
-    const clients = t.services.repositories.clients;
+    const clients = t.storage.repositories.clients;
     const secretHash = hashClientSecret('secret-secret-secret-secret-secret-secret', t.services.appKey);
     confidential = await clients.create({ userId: null, name: 'Third Party', secretHash, redirectUris: ['https://good.example/callback', 'https://good.example/other?tenant=1'] });
     publicClient = await clients.create({ userId: null, name: 'Native App', secretHash: null, redirectUris: ['http://127.0.0.1/callback'] });

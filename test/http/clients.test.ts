@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyClientSecret } from '../../src/oauth/secrets.js';
-import { sha256 } from '../../src/oauth/token-service.js';
+import { sha256 } from '../../src/oauth/random-tokens.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { JSON_TIME, UUID, bearerUser } from '../helpers/bearer-user.js';
@@ -40,19 +40,19 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
     });
 
     it('PUT and DELETE are checked for CSRF before anything else, and change nothing', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const client = await createClient(owner.headers, { name: 'Kept', redirect: 'https://kept.example/cb' });
       for (const method of ['PUT', 'DELETE'] as const) {
         const res = await t.app.inject({ method, url: `/oauth/clients/${client.id}`, headers: placeholder, payload: { name: 'x' } });
         expect(res.statusCode).toBe(419);
         expect(res.json()).toEqual({ message: 'CSRF token mismatch.', status: 419 });
       }
-      const stored = await t.services.repositories.clients.findById(client.id);
+      const stored = await t.storage.repositories.clients.findById(client.id);
       expect(stored).toMatchObject({ name: 'Kept', revoked: false });
     });
 
     it('a user token without the * scope is 403 on every route', async () => {
-      const limited = await bearerUser(t.services, { scopes: ['users:read'] });
+      const limited = await bearerUser(t, { scopes: ['users:read'] });
       const requests = [
         { method: 'GET', url: '/oauth/clients' },
         { method: 'POST', url: '/oauth/clients', payload: { name: 'a', redirect: 'https://a.example/cb' } },
@@ -64,13 +64,13 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
         expect(res.statusCode).toBe(403);
         expect(res.json()).toEqual({ message: 'Invalid scope(s) provided.', status: 403 });
       }
-      expect(await t.services.repositories.clients.listForUser(limited.user.id)).toEqual([]);
+      expect(await t.storage.repositories.clients.listForUser(limited.user.id)).toEqual([]);
     });
   });
 
   describe('POST /oauth/clients', () => {
     it('creates a confidential client and shows its secret once, stored only as a keyed hash', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const res = await t.app.inject({
         method: 'POST',
         url: '/oauth/clients',
@@ -93,14 +93,14 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
         updated_at: expect.stringMatching(JSON_TIME),
         secret: body.plainSecret,
       });
-      const stored = await t.services.repositories.clients.findById(body.id);
+      const stored = await t.storage.repositories.clients.findById(body.id);
       expect(stored?.secretHash).toMatch(/^hmac-sha256\$[0-9a-f]{64}$/);
       expect(stored?.secretHash).not.toContain(body.plainSecret);
       expect(await verifyClientSecret(body.plainSecret, stored?.secretHash ?? '', t.services.appKey)).toEqual({ ok: true });
     });
 
     it('creates a public client from a form, with several redirect URIs, and no secret', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const res = await t.app.inject({
         method: 'POST',
         url: '/oauth/clients',
@@ -115,13 +115,13 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
         name: 'Native App',
         redirect: 'com.example.app:/callback,http://127.0.0.1/cb',
       });
-      const stored = await t.services.repositories.clients.findById(body.id);
+      const stored = await t.storage.repositories.clients.findById(body.id);
       expect(stored?.secretHash).toBeNull();
       expect(stored?.redirectUris).toEqual(['com.example.app:/callback', 'http://127.0.0.1/cb']);
     });
 
     it('accepts Laravel boolean forms of confidential', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const cases: [unknown, boolean][] = [[true, true], [false, false], ['1', true], ['0', false], [1, true], [0, false], ['true', true]];
       for (const [confidential, expected] of cases) {
         const body = await createClient(owner.headers, { name: 'B', redirect: 'https://b.example/cb', confidential });
@@ -130,7 +130,7 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
     });
 
     it('answers a request without fields with Laravel messages for each', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       for (const extra of [{}, { 'content-type': 'application/json' }]) {
         const res = await t.app.inject({ method: 'POST', url: '/oauth/clients', headers: { ...owner.headers, ...extra } });
         expect(res.statusCode).toBe(422);
@@ -143,7 +143,7 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
     });
 
     it('rejects a name over 191 characters, a blank name and a bad confidential flag', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const cases: [Record<string, unknown>, Record<string, string[]>][] = [
         [{ name: 'x'.repeat(192), redirect: 'https://a.example/cb' }, { name: ['The name field must not be greater than 191 characters.'] }],
         [{ name: '   ', redirect: 'https://a.example/cb' }, { name: ['The name field is required.'] }],
@@ -164,7 +164,7 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
     });
 
     it('rejects redirects that are not absolute URIs, carry a fragment, user information or a script scheme', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const bad = [
         'not a uri',
         '/relative/path',
@@ -182,14 +182,14 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
         const message = redirect.trim() === '' ? 'The redirect field is required.' : INVALID_REDIRECT;
         expect(res.json()).toEqual({ message, errors: { redirect: [message] }, status: 422 });
       }
-      expect(await t.services.repositories.clients.listForUser(owner.user.id)).toEqual([]);
+      expect(await t.storage.repositories.clients.listForUser(owner.user.id)).toEqual([]);
     });
   });
 
   describe('GET /oauth/clients', () => {
     it("lists the user's live clients by name, never with a secret", async () => {
-      const owner = await bearerUser(t.services);
-      const other = await bearerUser(t.services);
+      const owner = await bearerUser(t);
+      const other = await bearerUser(t);
       const zed = await createClient(owner.headers, { name: 'Zed', redirect: 'https://z.example/cb' });
       const alpha = await createClient(owner.headers, { name: 'Alpha', redirect: 'https://a.example/cb,https://a.example/other' });
       const gone = await createClient(owner.headers, { name: 'Beta', redirect: 'https://b.example/cb' });
@@ -207,10 +207,10 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
 
   describe('PUT /oauth/clients/{client_id}', () => {
     it('renames a client and replaces its redirects, answering without the secret', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const client = await createClient(owner.headers, { name: 'Before', redirect: 'https://before.example/cb' });
       // Warm the client cache, so the test also shows the update reaching it.
-      await t.services.clients.find(client.id);
+      await t.core.clientDirectory.find(client.id);
       const res = await t.app.inject({
         method: 'PUT',
         url: `/oauth/clients/${client.id}`,
@@ -230,11 +230,11 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
         created_at: client.created_at,
         updated_at: expect.stringMatching(JSON_TIME),
       });
-      expect((await t.services.clients.find(client.id))?.redirectUris).toEqual(['https://after.example/cb', 'https://after.example/two']);
+      expect((await t.core.clientDirectory.find(client.id))?.redirectUris).toEqual(['https://after.example/cb', 'https://after.example/two']);
     });
 
     it('validates the fields like creation', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const client = await createClient(owner.headers, { name: 'Kept', redirect: 'https://kept.example/cb' });
       const bad = await t.app.inject({
         method: 'PUT',
@@ -250,12 +250,12 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
         errors: { name: ['The name field is required.'], redirect: ['The redirect field is required.'] },
         status: 422,
       });
-      expect(await t.services.repositories.clients.findById(client.id)).toMatchObject({ name: 'Kept' });
+      expect(await t.storage.repositories.clients.findById(client.id)).toMatchObject({ name: 'Kept' });
     });
 
     it("is 404 for another user's client, an unknown id and a deleted client, whatever the body", async () => {
-      const owner = await bearerUser(t.services);
-      const intruder = await bearerUser(t.services);
+      const owner = await bearerUser(t);
+      const intruder = await bearerUser(t);
       const client = await createClient(owner.headers, { name: 'Mine', redirect: 'https://mine.example/cb' });
       const deleted = await createClient(owner.headers, { name: 'Deleted', redirect: 'https://d.example/cb' });
       await t.app.inject({ method: 'DELETE', url: `/oauth/clients/${deleted.id}`, headers: owner.headers });
@@ -270,25 +270,25 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
         expect(res.statusCode).toBe(404);
         expect(res.json()).toEqual({ message: 'Not Found.', status: 404 });
       }
-      expect(await t.services.repositories.clients.findById(client.id)).toMatchObject({ name: 'Mine' });
+      expect(await t.storage.repositories.clients.findById(client.id)).toMatchObject({ name: 'Mine' });
     });
   });
 
   describe('DELETE /oauth/clients/{client_id}', () => {
     it('revokes the client and every token issued to it, at once', async () => {
-      const owner = await bearerUser(t.services);
+      const owner = await bearerUser(t);
       const created = await createClient(owner.headers, { name: 'Doomed', redirect: 'https://doomed.example/cb' });
-      const issued = await t.services.tokens.issueAccessToken({ clientId: created.id, userId: owner.user.id, scopes: ['users:read'], ttlSeconds: 3600 });
-      const refresh = await t.services.tokens.issueRefreshToken(issued.record, 86400, null);
+      const issued = await t.core.tokenService.issueAccessToken({ clientId: created.id, userId: owner.user.id, scopes: ['users:read'], ttlSeconds: 3600 });
+      const refresh = await t.core.tokenService.issueRefreshToken(issued.record, 86400, null);
       expect(await t.services.tokens.authenticate(issued.jwt)).toBeDefined();
 
       const res = await t.app.inject({ method: 'DELETE', url: `/oauth/clients/${created.id}`, headers: owner.headers });
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');
       expect(await t.services.tokens.authenticate(issued.jwt)).toBeUndefined();
-      expect((await t.services.repositories.refreshTokens.findById(sha256(refresh)))?.revoked).toBe(true);
-      expect(await t.services.repositories.clients.findById(created.id)).toMatchObject({ revoked: true });
-      expect((await t.services.clients.find(created.id))?.revoked).toBe(true);
+      expect((await t.storage.repositories.refreshTokens.findById(sha256(refresh)))?.revoked).toBe(true);
+      expect(await t.storage.repositories.clients.findById(created.id)).toMatchObject({ revoked: true });
+      expect((await t.core.clientDirectory.find(created.id))?.revoked).toBe(true);
 
       const again = await t.app.inject({ method: 'DELETE', url: `/oauth/clients/${created.id}`, headers: owner.headers });
       expect(again.statusCode).toBe(404);
@@ -296,15 +296,15 @@ describe.each(databases)('OAuth client management (%s)', (database) => {
     });
 
     it("is 404 for another user's client and leaves it alone", async () => {
-      const owner = await bearerUser(t.services);
-      const intruder = await bearerUser(t.services);
+      const owner = await bearerUser(t);
+      const intruder = await bearerUser(t);
       const client = await createClient(owner.headers, { name: 'Safe', redirect: 'https://safe.example/cb' });
       for (const id of [client.id, 'no-such-client']) {
         const res = await t.app.inject({ method: 'DELETE', url: `/oauth/clients/${id}`, headers: intruder.headers });
         expect(res.statusCode).toBe(404);
         expect(res.json()).toEqual({ message: 'Not Found.', status: 404 });
       }
-      expect(await t.services.repositories.clients.findById(client.id)).toMatchObject({ revoked: false });
+      expect(await t.storage.repositories.clients.findById(client.id)).toMatchObject({ revoked: false });
     });
   });
 });

@@ -212,10 +212,10 @@ describe.each(databases)('the dashboard (%s)', (database) => {
     const pat = await api('POST', '/oauth/personal-access-tokens', { name: '<img src=x onerror=alert(1)>', scopes: ['users:read'] });
     expect(pat.statusCode).toBe(200);
     const ada = await t.services.users.findByCredentials('ada@example.com', PASSWORD);
-    const thirdParty = await t.services.repositories.clients.create({ userId: null, name: 'Photo <Printer>', secretHash: null, redirectUris: ['https://printer.example/cb'] });
-    await t.services.tokens.issueAccessToken({ clientId: thirdParty.id, userId: ada?.id ?? 0, scopes: ['users:write'], ttlSeconds: 3600 });
+    const thirdParty = await t.storage.repositories.clients.create({ userId: null, name: 'Photo <Printer>', secretHash: null, redirectUris: ['https://printer.example/cb'] });
+    await t.core.tokenService.issueAccessToken({ clientId: thirdParty.id, userId: ada?.id ?? 0, scopes: ['users:write'], ttlSeconds: 3600 });
     const other = await t.services.users.findByCredentials('other@example.com', PASSWORD);
-    await t.services.repositories.clients.create({ userId: other?.id ?? 0, name: 'Not Ada’s', secretHash: null, redirectUris: ['https://x.example/cb'] });
+    await t.storage.repositories.clients.create({ userId: other?.id ?? 0, name: 'Not Ada’s', secretHash: null, redirectUris: ['https://x.example/cb'] });
 
     const page = (await browser.get('/dashboard')).body;
     expect(page).not.toContain(evil);

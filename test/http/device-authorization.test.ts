@@ -33,7 +33,7 @@ describe.each(testDatabases())('the device authorization grant on $label', ({ la
   beforeAll(async () => {
     t = await createTestApp({ database, env: { TOKEN_RATE_LIMIT: '0' } });
     await newUser(t, 'Ada');
-    const clients = t.services.repositories.clients;
+    const clients = t.storage.repositories.clients;
     tv = await clients.create({ userId: null, name: 'Living Room TV', secretHash: null, redirectUris: [] });
     confidential = await clients.create({ userId: null, name: 'Console', secretHash: hashClientSecret(SECRET, t.services.appKey), redirectUris: [] });
     machineOnly = await clients.create({ userId: null, name: 'Cron', secretHash: hashClientSecret(SECRET, t.services.appKey), redirectUris: [], grantTypes: ['client_credentials'] });
@@ -64,7 +64,7 @@ describe.each(testDatabases())('the device authorization grant on $label', ({ la
         interval: 5,
       });
       // Stored as a hash only, with the user code without its dash.
-      const row = await t.services.database.db.selectFrom('oauth_device_codes').selectAll().where('id', '=', sha256(String(body.device_code))).executeTakeFirstOrThrow();
+      const row = await t.storage.database.db.selectFrom('oauth_device_codes').selectAll().where('id', '=', sha256(String(body.device_code))).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ user_id: null, client_id: tv.id, user_code: userCode.replace('-', ''), scopes: '["users:read","openid"]', user_approved_at: null, last_polled_at: null });
       expect(JSON.stringify(row)).not.toContain(String(body.device_code));
     });
@@ -119,7 +119,7 @@ describe.each(testDatabases())('the device authorization grant on $label', ({ la
       expect(second.statusCode).toBe(400);
       expect(second.json()).toEqual(SLOW_DOWN);
       // A poll a full interval after the last recorded one is pending again.
-      await t.services.database.db
+      await t.storage.database.db
         .updateTable('oauth_device_codes')
         .set({ last_polled_at: '2000-01-01 00:00:00' })
         .where('id', '=', sha256(device_code))
@@ -177,7 +177,7 @@ describe.each(testDatabases())('the device authorization grant on $label', ({ la
 
     it('answers expired_token after the code expired', async () => {
       const { device_code } = await start();
-      await t.services.database.db
+      await t.storage.database.db
         .updateTable('oauth_device_codes')
         .set({ expires_at: '2000-01-01 00:00:00' })
         .where('id', '=', sha256(device_code))
@@ -217,7 +217,7 @@ describe('the device authorization endpoint rate limit', () => {
   afterAll(() => t.close());
 
   it('answers 429 past TOKEN_RATE_LIMIT requests a minute', async () => {
-    const client = await t.services.repositories.clients.create({ userId: null, name: 'TV', secretHash: null, redirectUris: [] });
+    const client = await t.storage.repositories.clients.create({ userId: null, name: 'TV', secretHash: null, redirectUris: [] });
     for (let i = 0; i < 2; i += 1) expect((await requestCodes(t, { client_id: client.id })).statusCode).toBe(200);
     const limited = await requestCodes(t, { client_id: client.id });
     expect(limited.statusCode).toBe(429);

@@ -34,8 +34,8 @@ describe.each(testDatabases())('the device flow with oauth4webapi over a real po
     base = `http://127.0.0.1:${port}`;
     t = await createTestApp({ database, env: { APP_URL: base, TOKEN_RATE_LIMIT: '0' } });
     await newUser(t, 'Ada');
-    tv = await t.services.repositories.clients.create({ userId: null, name: 'Living Room TV', secretHash: null, redirectUris: [] });
-    console_ = await t.services.repositories.clients.create({ userId: null, name: 'Console', secretHash: hashClientSecret(SECRET, t.services.appKey), redirectUris: [] });
+    tv = await t.storage.repositories.clients.create({ userId: null, name: 'Living Room TV', secretHash: null, redirectUris: [] });
+    console_ = await t.storage.repositories.clients.create({ userId: null, name: 'Console', secretHash: hashClientSecret(SECRET, t.services.appKey), redirectUris: [] });
     await t.app.listen({ port, host: '127.0.0.1' });
     const issuer = new URL(base);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));

@@ -17,7 +17,7 @@ describe.each(testDatabases())('the device page /oauth/device on $label', ({ lab
   beforeAll(async () => {
     t = await createTestApp({ database, env: { TOKEN_RATE_LIMIT: '0' } });
     adaId = (await newUser(t, 'Ada')).id;
-    client = await t.services.repositories.clients.create({ userId: null, name: 'Evil <b>TV</b> & "Co"', secretHash: null, redirectUris: [] });
+    client = await t.storage.repositories.clients.create({ userId: null, name: 'Evil <b>TV</b> & "Co"', secretHash: null, redirectUris: [] });
   });
   afterAll(() => t.close());
 
@@ -27,7 +27,7 @@ describe.each(testDatabases())('the device page /oauth/device on $label', ({ lab
   }
 
   const row = (code: string) =>
-    t.services.database.db.selectFrom('oauth_device_codes').selectAll().where('user_code', '=', code.replace('-', '')).executeTakeFirstOrThrow();
+    t.storage.database.db.selectFrom('oauth_device_codes').selectAll().where('user_code', '=', code.replace('-', '')).executeTakeFirstOrThrow();
 
   it('sends a visitor to the login page and back to the code they followed', async () => {
     const code = await userCode();
@@ -109,7 +109,7 @@ describe.each(testDatabases())('the device page /oauth/device on $label', ({ lab
     expect(inputValue(wrong.body, 'user_code')).toBe('"><script>x</script>');
 
     const code = await userCode();
-    await t.services.database.db.updateTable('oauth_device_codes').set({ expires_at: '2000-01-01 00:00:00' }).where('user_code', '=', code.replace('-', '')).execute();
+    await t.storage.database.db.updateTable('oauth_device_codes').set({ expires_at: '2000-01-01 00:00:00' }).where('user_code', '=', code.replace('-', '')).execute();
     const expired = await browser.post('/oauth/device', { _token: token, user_code: code });
     expect(expired.statusCode).toBe(422);
     expect(expired.body).toContain(INVALID);

@@ -270,7 +270,7 @@ describe.each(databases)('the documented examples hold (%s)', (database) => {
   });
 
   it('creates a client with the example body of POST /oauth/clients, answering as documented', async () => {
-    const user = await bearerUser(t.services);
+    const user = await bearerUser(t);
     const res = await send('POST', '/oauth/clients', user.headers);
     expect(res.statusCode).toBe(201);
     expect(Object.keys(res.json<object>())).toEqual(Object.keys(documented('POST', '/oauth/clients', 201) as object));
@@ -279,11 +279,11 @@ describe.each(databases)('the documented examples hold (%s)', (database) => {
   });
 
   it('answers the documented 422 of GET /api/users and the documented list of GET /oauth/scopes', async () => {
-    const reader = await bearerUser(t.services, { scopes: ['users:read'] });
+    const reader = await bearerUser(t, { scopes: ['users:read'] });
     const res = await t.app.inject({ url: '/api/users', headers: reader.headers });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toEqual(documented('GET', '/api/users', 422));
-    const admin = await bearerUser(t.services);
+    const admin = await bearerUser(t);
     const scopes = await send('GET', '/oauth/scopes', admin.headers);
     expect(scopes.json()).toEqual(documented('GET', '/oauth/scopes', 200));
   });

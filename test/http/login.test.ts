@@ -52,8 +52,8 @@ describe.each(databases)('POST /api/login on %s', (database) => {
 
     const claims = decodeJwt(body.access_token);
     expect(claims.scopes).toEqual(['*']);
-    const record = await t.services.repositories.accessTokens.findById(String(claims.jti));
-    const personalClient = await t.services.repositories.clients.findPersonalAccessClient();
+    const record = await t.storage.repositories.accessTokens.findById(String(claims.jti));
+    const personalClient = await t.storage.repositories.clients.findPersonalAccessClient();
     expect(record).toMatchObject({ name: 'login', userId, clientId: personalClient?.id, scopes: ['*'] });
   });
 
@@ -61,7 +61,7 @@ describe.each(databases)('POST /api/login on %s', (database) => {
     const res = await login(t, { email: 'linus@example.com', password: 'correct horse', device_name: 'laptop', scopes: ['users:read'] });
     expect(res.statusCode).toBe(200);
     const jwt: string = res.json().access_token;
-    const record = await t.services.repositories.accessTokens.findById(String(decodeJwt(jwt).jti));
+    const record = await t.storage.repositories.accessTokens.findById(String(decodeJwt(jwt).jti));
     expect(record).toMatchObject({ name: 'laptop', scopes: ['users:read'] });
     const auth = { authorization: `Bearer ${jwt}` };
     const read = await t.app.inject({ method: 'GET', url: '/api/users?name=lin', headers: auth });
@@ -147,11 +147,11 @@ describe.each(databases)('POST /api/login on %s', (database) => {
     const laravelHash = (await bcryptHash('secret-from-laravel', 10)).replace(/^\$2b\$/, '$2y$');
     const now = '2024-01-02 03:04:05';
     await sql`insert into users (name, email, password, created_at, updated_at)
-      values (${'Imported'}, ${'imported@example.com'}, ${laravelHash}, ${now}, ${now})`.execute(t.services.database.db);
+      values (${'Imported'}, ${'imported@example.com'}, ${laravelHash}, ${now}, ${now})`.execute(t.storage.database.db);
     const res = await login(t, { email: 'imported@example.com', password: 'secret-from-laravel' });
     expect(res.statusCode).toBe(200);
     expect(res.json().user).toMatchObject({ name: 'Imported', created_at: '2024-01-02T03:04:05.000000Z' });
-    const stored = await t.services.repositories.users.findByEmail('imported@example.com');
+    const stored = await t.storage.repositories.users.findByEmail('imported@example.com');
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect((await login(t, { email: 'imported@example.com', password: 'secret-from-laravel' })).statusCode).toBe(200);
   });

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presentClient } from '../../src/http/presenters/client.js';
+import { presentClient } from '../../src/presenters/client.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { JSON_TIME, bearerUser, thirdPartyClient } from '../helpers/bearer-user.js';
@@ -42,7 +42,7 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
   });
 
   it('a user token without * is 403', async () => {
-    const limited = await bearerUser(t.services, { scopes: ['users:read'] });
+    const limited = await bearerUser(t, { scopes: ['users:read'] });
     for (const request of [
       { method: 'GET', url: '/oauth/personal-access-tokens' },
       { method: 'POST', url: '/oauth/personal-access-tokens', payload: { name: 'escalate', scopes: ['users:write'] } },
@@ -55,7 +55,7 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
   });
 
   it('creates a token for a year with the declared scopes asked for', async () => {
-    const owner = await bearerUser(t.services);
+    const owner = await bearerUser(t);
     const res = await t.app.inject({
       method: 'POST',
       url: '/oauth/personal-access-tokens',
@@ -64,7 +64,7 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
     });
     expect(res.statusCode).toBe(200);
     const body = res.json<{ accessToken: string; token: TokenJson }>();
-    const personal = await t.services.repositories.clients.findPersonalAccessClient();
+    const personal = await t.storage.repositories.clients.findPersonalAccessClient();
     expect(body).toEqual({
       accessToken: expect.any(String),
       token: {
@@ -87,7 +87,7 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
   });
 
   it('accepts a form body, and no scopes at all', async () => {
-    const owner = await bearerUser(t.services);
+    const owner = await bearerUser(t);
     const form = { ...owner.headers, 'content-type': 'application/x-www-form-urlencoded' };
     const withScopes = await t.app.inject({ method: 'POST', url: '/oauth/personal-access-tokens', headers: form, payload: 'name=cli&scopes=users%3Aread&scopes=openid' });
     expect(withScopes.statusCode).toBe(200);
@@ -100,7 +100,7 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
   });
 
   it('rejects undeclared scopes (including *), a missing name and a long one', async () => {
-    const owner = await bearerUser(t.services);
+    const owner = await bearerUser(t);
     const cases: [unknown, Record<string, string[]>, string][] = [
       [{ name: 'x', scopes: ['users:read', 'admin'] }, { scopes: ['The selected scopes is invalid.'] }, 'The selected scopes is invalid.'],
       [{ name: 'x', scopes: ['*'] }, { scopes: ['The selected scopes is invalid.'] }, 'The selected scopes is invalid.'],
@@ -122,11 +122,11 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
   it('creates the personal access client on demand when none exists', async () => {
     const fresh = await createTestApp({ database });
     try {
-      expect(await fresh.services.repositories.clients.findPersonalAccessClient()).toBeUndefined();
+      expect(await fresh.storage.repositories.clients.findPersonalAccessClient()).toBeUndefined();
       const user = await fresh.services.users.register({ name: 'Ann', email: 'ann@example.com', password: 'password123' });
       // Any token of the user carrying `*` opens the management routes.
-      const client = await thirdPartyClient(fresh.services);
-      const { jwt } = await fresh.services.tokens.issueAccessToken({ clientId: client.id, userId: user.id, scopes: ['*'], ttlSeconds: 600 });
+      const client = await thirdPartyClient(fresh);
+      const { jwt } = await fresh.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: ['*'], ttlSeconds: 600 });
       const res = await fresh.app.inject({
         method: 'POST',
         url: '/oauth/personal-access-tokens',
@@ -134,7 +134,7 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
         payload: { name: 'first' },
       });
       expect(res.statusCode).toBe(200);
-      const personal = await fresh.services.repositories.clients.findPersonalAccessClient();
+      const personal = await fresh.storage.repositories.clients.findPersonalAccessClient();
       expect(personal).toMatchObject({ personalAccessClient: true, name: 'Authgate Personal Access Client' });
       expect(res.json<{ token: TokenJson }>().token.client_id).toBe(personal?.id);
     } finally {
@@ -143,8 +143,8 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
   });
 
   it("lists only the user's live personal access tokens", async () => {
-    const owner = await bearerUser(t.services);
-    const other = await bearerUser(t.services);
+    const owner = await bearerUser(t);
+    const other = await bearerUser(t);
     const create = async (name: string, headers = owner.headers) => {
       const res = await t.app.inject({ method: 'POST', url: '/oauth/personal-access-tokens', headers, payload: { name } });
       return res.json<{ accessToken: string; token: TokenJson }>();
@@ -154,8 +154,8 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
     const revoked = await create('revoked');
     await t.app.inject({ method: 'DELETE', url: `/oauth/personal-access-tokens/${revoked.token.id}`, headers: owner.headers });
     await create('not mine', other.headers);
-    const client = await thirdPartyClient(t.services);
-    await t.services.tokens.issueAccessToken({ clientId: client.id, userId: owner.user.id, scopes: [], ttlSeconds: 3600 });
+    const client = await thirdPartyClient(t);
+    await t.core.tokenService.issueAccessToken({ clientId: client.id, userId: owner.user.id, scopes: [], ttlSeconds: 3600 });
 
     const res = await t.app.inject({ method: 'GET', url: '/oauth/personal-access-tokens', headers: owner.headers });
     expect(res.statusCode).toBe(200);
@@ -167,8 +167,8 @@ describe.each(databases)('personal access tokens (%s)', (database) => {
   });
 
   it('DELETE revokes the token at once; another user gets 404', async () => {
-    const owner = await bearerUser(t.services);
-    const intruder = await bearerUser(t.services);
+    const owner = await bearerUser(t);
+    const intruder = await bearerUser(t);
     const res = await t.app.inject({ method: 'POST', url: '/oauth/personal-access-tokens', headers: owner.headers, payload: { name: 'temp' } });
     const { accessToken, token } = res.json<{ accessToken: string; token: TokenJson }>();
 

@@ -28,14 +28,14 @@ describe.each(databases)('GET /oauth/scopes (%s)', (database) => {
   });
 
   it('is 403 for a user token without *', async () => {
-    const limited = await bearerUser(t.services, { scopes: ['users:read'] });
+    const limited = await bearerUser(t, { scopes: ['users:read'] });
     const res = await t.app.inject({ method: 'GET', url: '/oauth/scopes', headers: limited.headers });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual({ message: 'Invalid scope(s) provided.', status: 403 });
   });
 
   it('lists the default scopes and the OpenID Connect ones, in declaration order', async () => {
-    const user = await bearerUser(t.services);
+    const user = await bearerUser(t);
     const res = await t.app.inject({ method: 'GET', url: '/oauth/scopes', headers: user.headers });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual([
@@ -50,7 +50,7 @@ describe('GET /oauth/scopes with OAUTH_SCOPES', () => {
   it('keeps the configured order', async () => {
     const t = await createTestApp({ env: { OAUTH_SCOPES: JSON.stringify({ 'photos:write': 'Upload photos', 'photos:read': 'See photos' }) } });
     try {
-      const user = await bearerUser(t.services);
+      const user = await bearerUser(t);
       const res = await t.app.inject({ method: 'GET', url: '/oauth/scopes', headers: user.headers });
       expect(res.json()).toEqual([
         { id: 'photos:write', description: 'Upload photos' },

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_IDLE_SECONDS, safeIntendedPath } from '../../src/accounts/sessions.js';
-import { sha256 } from '../../src/oauth/token-service.js';
+import { sha256 } from '../../src/oauth/random-tokens.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { InjectBrowser, inputValue, loginThroughForm } from '../helpers/cookie-jar.js';
@@ -12,7 +12,7 @@ const CSRF_MISMATCH = { message: 'CSRF token mismatch.', status: 419 };
 const PASSWORD = 'correct horse battery';
 
 async function sessionRow(t: TestApp, cookieId: string | undefined) {
-  return t.services.repositories.sessions.find(sha256(cookieId ?? ''));
+  return t.storage.repositories.sessions.find(sha256(cookieId ?? ''));
 }
 
 describe.each(databases)('login and logout pages on %s', (database) => {
@@ -50,7 +50,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
     const row = await sessionRow(t, session?.value);
     expect(row).toBeDefined();
     expect(JSON.parse(row?.payload ?? '{}')).toMatchObject({ csrfToken: token });
-    expect(await t.services.repositories.sessions.find(session?.value ?? '')).toBeUndefined();
+    expect(await t.storage.repositories.sessions.find(session?.value ?? '')).toBeUndefined();
   });
 
   it('refuses a login without the CSRF token (419), as JSON or as a page', async () => {
@@ -135,7 +135,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
   });
 
   it('returns to the page that sent the visitor to the login form', async () => {
-    const client = await t.services.repositories.clients.create({ userId: null, name: 'Intended', secretHash: 'x', redirectUris: ['https://intended.example/cb'] });
+    const client = await t.storage.repositories.clients.create({ userId: null, name: 'Intended', secretHash: 'x', redirectUris: ['https://intended.example/cb'] });
     const browser = new InjectBrowser(t.app);
     const target = `/oauth/authorize?client_id=${client.id}&response_type=code&state=abc`;
     const guarded = await browser.get(target);
@@ -163,7 +163,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
       await browser.get('/login');
       const row = await sessionRow(t, browser.jar.get('authgate_session'));
       const payload = { ...JSON.parse(row?.payload ?? '{}'), intended };
-      await t.services.repositories.sessions.save({ ...(row as NonNullable<typeof row>), payload: JSON.stringify(payload) });
+      await t.storage.repositories.sessions.save({ ...(row as NonNullable<typeof row>), payload: JSON.stringify(payload) });
       const page = await browser.get('/login');
       const res = await browser.post('/login', { _token: inputValue(page.body, '_token') ?? '', email: 'ada@example.com', password: PASSWORD });
       expect(res.headers.location).toBe('/');
@@ -197,7 +197,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
     await loginThroughForm(browser, 'ada@example.com', PASSWORD);
     const id = browser.jar.get('authgate_session');
     const idle = Math.floor(Date.now() / 1000) - SESSION_IDLE_SECONDS - 5;
-    await sql`update sessions set last_activity = ${idle} where id = ${sha256(id ?? '')}`.execute(t.services.database.db);
+    await sql`update sessions set last_activity = ${idle} where id = ${sha256(id ?? '')}`.execute(t.storage.database.db);
     const res = await browser.get('/');
     expect(res.body).toContain('You are not logged in.');
     expect(await sessionRow(t, id)).toBeUndefined();

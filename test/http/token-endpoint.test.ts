@@ -26,7 +26,7 @@ describe.each(testDatabases())('POST /oauth/token on $label', ({ label }) => {
   let machine: ClientWithSecret;
   beforeAll(async () => {
     t = await createTestApp({ database: label, env: { TOKEN_RATE_LIMIT: '0' } });
-    machine = await confidentialClient(t.services);
+    machine = await confidentialClient(t);
   });
   afterAll(() => t.close());
 

@@ -21,7 +21,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
   let app3: ClientWithSecret;
   beforeAll(async () => {
     t = await createTestApp({ database: label, env: { TOKEN_RATE_LIMIT: '0', OAUTH_PASSWORD_GRANT: 'true' } });
-    app3 = await confidentialClient(t.services);
+    app3 = await confidentialClient(t);
   });
   afterAll(() => t.close());
 
@@ -38,7 +38,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
 
   async function codePair(): Promise<Tokens> {
     const user = await registeredUser(t.services);
-    const code = await insertCode(t.services, { client: app3.client, user, scopes: ['users:read'] });
+    const code = await insertCode(t, { client: app3.client, user, scopes: ['users:read'] });
     const res = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
     expect(res.statusCode).toBe(200);
     return res.json<Tokens>();
@@ -53,7 +53,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
 
   it('revokes the tokens a code produced when the code is replayed', async () => {
     const user = await registeredUser(t.services);
-    const code = await insertCode(t.services, { client: app3.client, user });
+    const code = await insertCode(t, { client: app3.client, user });
     const first = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
     const pair = first.json<Tokens>();
     const replay = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
@@ -73,7 +73,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
     const user = await registeredUser(t.services);
     const verifier = codeVerifier();
     for (const attempt of [codeVerifier(), s256Challenge(verifier)]) {
-      const code = await insertCode(t.services, { client: app3.client, user, codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' });
+      const code = await insertCode(t, { client: app3.client, user, codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' });
       const res = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: attempt });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({
@@ -87,8 +87,8 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
 
   it('refuses a public client whose code was issued without PKCE, and accepts one with it', async () => {
     const user = await registeredUser(t.services);
-    const spa = await publicClient(t.services);
-    const bare = await insertCode(t.services, { client: spa, user });
+    const spa = await publicClient(t);
+    const bare = await insertCode(t, { client: spa, user });
     const post = (params: Record<string, string>) => {
       const body = form({ grant_type: 'authorization_code', client_id: spa.id, redirect_uri: REDIRECT_URI, ...params });
       return t.app.inject({ method: 'POST', url: '/oauth/token', payload: body.payload, headers: body.headers });
@@ -97,7 +97,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ error: 'invalid_grant' });
     const verifier = codeVerifier();
-    const good = await insertCode(t.services, { client: spa, user, codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' });
+    const good = await insertCode(t, { client: spa, user, codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' });
     const accepted = await post({ code: good, code_verifier: verifier });
     expect(accepted.statusCode).toBe(200);
   });
@@ -127,7 +127,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
 
   it('refuses a refresh token presented by another client', async () => {
     const pair = await codePair();
-    const other = await confidentialClient(t.services);
+    const other = await confidentialClient(t);
     const res = await token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token }, other);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
@@ -141,7 +141,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
 
   it('narrows the scope of a refresh and refuses a wider one', async () => {
     const user = await registeredUser(t.services);
-    const code = await insertCode(t.services, { client: app3.client, user, scopes: ['users:read', 'users:write'] });
+    const code = await insertCode(t, { client: app3.client, user, scopes: ['users:read', 'users:write'] });
     const pair = (await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).json<Tokens>();
     const narrowed = await token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token, scope: 'users:read' });
     expect(narrowed.statusCode).toBe(200);
@@ -153,7 +153,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
 
   it('issues password grant tokens to password clients, with `*`', async () => {
     const user = await registeredUser(t.services, 'secret-password');
-    const passwordClient = await confidentialClient(t.services, { passwordClient: true });
+    const passwordClient = await confidentialClient(t, { passwordClient: true });
     const res = await token({ grant_type: 'password', username: user.email, password: 'secret-password', scope: '*' }, passwordClient);
     expect(res.statusCode).toBe(200);
     expect(Object.keys(res.json())).toEqual(['token_type', 'expires_in', 'access_token', 'refresh_token']);

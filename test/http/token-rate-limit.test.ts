@@ -15,7 +15,7 @@ describe.each(stores)('token endpoint rate limits ($store)', ({ redis }) => {
 
   it('answers the request past TOKEN_RATE_LIMIT a minute with 429 and rate limit headers', async () => {
     t = await createTestApp({ redis, env: { TOKEN_RATE_LIMIT: '3' } });
-    const machine = await confidentialClient(t.services);
+    const machine = await confidentialClient(t);
     const body = form({ grant_type: 'client_credentials', client_id: machine.client.id, client_secret: machine.secret });
     const send = () => t!.app.inject({ method: 'POST', url: '/oauth/token', payload: body.payload, headers: { ...body.headers, accept: 'application/json' } });
     for (let i = 0; i < 3; i++) expect((await send()).statusCode).toBe(200);

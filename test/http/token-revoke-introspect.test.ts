@@ -16,7 +16,7 @@ describe.each(testDatabases())('revocation and introspection on $label', ({ labe
   let owner: ClientWithSecret;
   beforeAll(async () => {
     t = await createTestApp({ database: label, env: { TOKEN_RATE_LIMIT: '0' } });
-    owner = await confidentialClient(t.services);
+    owner = await confidentialClient(t);
   });
   afterAll(() => t.close());
 
@@ -30,7 +30,7 @@ describe.each(testDatabases())('revocation and introspection on $label', ({ labe
 
   async function userPair(client: ClientWithSecret = owner): Promise<Tokens & { email: string; userId: number }> {
     const user = await registeredUser(t.services);
-    const code = await insertCode(t.services, { client: client.client, user, scopes: ['users:read'] });
+    const code = await insertCode(t, { client: client.client, user, scopes: ['users:read'] });
     const res = await asOwner('/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }, client);
     return { ...res.json<Tokens>(), email: user.email, userId: user.id };
   }
@@ -60,7 +60,7 @@ describe.each(testDatabases())('revocation and introspection on $label', ({ labe
       expect((await asOwner('/oauth/revoke', { token: 'unknown' })).statusCode).toBe(200);
       expect((await asOwner('/oauth/revoke', { token: 'a.b.c' })).statusCode).toBe(200);
       const pair = await userPair();
-      const other = await confidentialClient(t.services);
+      const other = await confidentialClient(t);
       expect((await asOwner('/oauth/revoke', { token: pair.access_token }, other)).statusCode).toBe(200);
       expect((await asOwner('/oauth/revoke', { token: pair.refresh_token }, other)).statusCode).toBe(200);
       expect(await isLive(pair.access_token)).toBe(true);
@@ -68,9 +68,9 @@ describe.each(testDatabases())('revocation and introspection on $label', ({ labe
 
     it('lets a public client revoke its own tokens with client_id alone', async () => {
       const user = await registeredUser(t.services);
-      const spa = await publicClient(t.services);
+      const spa = await publicClient(t);
       const verifier = codeVerifier();
-      const code = await insertCode(t.services, { client: spa, user, codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' });
+      const code = await insertCode(t, { client: spa, user, codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' });
       const pair = (
         await post('/oauth/token', { grant_type: 'authorization_code', client_id: spa.id, code, code_verifier: verifier, redirect_uri: REDIRECT_URI })
       ).json<Tokens>();
@@ -128,7 +128,7 @@ describe.each(testDatabases())('revocation and introspection on $label', ({ labe
 
     it('says only {"active":false} for revoked, unknown and other clients’ tokens', async () => {
       const pair = await userPair();
-      const other = await confidentialClient(t.services);
+      const other = await confidentialClient(t);
       expect((await asOwner('/oauth/introspect', { token: pair.access_token }, other)).json()).toEqual({ active: false });
       expect((await asOwner('/oauth/introspect', { token: pair.refresh_token }, other)).json()).toEqual({ active: false });
       expect((await asOwner('/oauth/introspect', { token: 'garbage' })).json()).toEqual({ active: false });
@@ -138,7 +138,7 @@ describe.each(testDatabases())('revocation and introspection on $label', ({ labe
     });
 
     it('is only for authenticated confidential clients', async () => {
-      const spa = await publicClient(t.services);
+      const spa = await publicClient(t);
       const res = await post('/oauth/introspect', { client_id: spa.id, token: 'x' });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ error: 'invalid_client' });

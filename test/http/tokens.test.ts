@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../src/oauth/token-service.js';
-import { presentClient } from '../../src/http/presenters/client.js';
+import { sha256 } from '../../src/oauth/random-tokens.js';
+import { presentClient } from '../../src/presenters/client.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { JSON_TIME, bearerUser, thirdPartyClient } from '../helpers/bearer-user.js';
@@ -26,7 +26,7 @@ describe.each(databases)('authorized tokens (%s)', (database) => {
   });
 
   it('DELETE /oauth/tokens/{id} without authentication is 419 and revokes nothing', async () => {
-    const owner = await bearerUser(t.services);
+    const owner = await bearerUser(t);
     const res = await t.app.inject({ method: 'DELETE', url: `/oauth/tokens/${owner.issued.record.id}`, headers: placeholder });
     expect(res.statusCode).toBe(419);
     expect(res.json()).toEqual({ message: 'CSRF token mismatch.', status: 419 });
@@ -34,7 +34,7 @@ describe.each(databases)('authorized tokens (%s)', (database) => {
   });
 
   it('a user token without * is 403', async () => {
-    const limited = await bearerUser(t.services, { scopes: ['users:read', 'users:write'] });
+    const limited = await bearerUser(t, { scopes: ['users:read', 'users:write'] });
     for (const request of [
       { method: 'GET', url: '/oauth/tokens' },
       { method: 'DELETE', url: `/oauth/tokens/${limited.issued.record.id}` },
@@ -47,15 +47,15 @@ describe.each(databases)('authorized tokens (%s)', (database) => {
   });
 
   it("lists the user's live tokens of third-party clients, each with its client and no secret", async () => {
-    const owner = await bearerUser(t.services);
-    const other = await bearerUser(t.services);
-    const client = await thirdPartyClient(t.services, { name: 'Gallery' });
-    const passwordClient = await thirdPartyClient(t.services, { name: 'First party', passwordClient: true });
+    const owner = await bearerUser(t);
+    const other = await bearerUser(t);
+    const client = await thirdPartyClient(t, { name: 'Gallery' });
+    const passwordClient = await thirdPartyClient(t, { name: 'First party', passwordClient: true });
     const issue = (clientId: string, userId: number, ttlSeconds = 3600) =>
-      t.services.tokens.issueAccessToken({ clientId, userId, scopes: ['users:read'], ttlSeconds });
+      t.core.tokenService.issueAccessToken({ clientId, userId, scopes: ['users:read'], ttlSeconds });
     const live = await issue(client.id, owner.user.id);
     const revoked = await issue(client.id, owner.user.id);
-    await t.services.tokens.revokeAccessToken(revoked.record.id);
+    await t.core.tokenService.revokeAccessToken(revoked.record.id);
     await issue(client.id, owner.user.id, -10);
     await issue(passwordClient.id, owner.user.id);
     await issue(client.id, other.user.id);
@@ -80,16 +80,16 @@ describe.each(databases)('authorized tokens (%s)', (database) => {
   });
 
   it('DELETE /oauth/tokens/{id} revokes the token and its refresh tokens at once', async () => {
-    const owner = await bearerUser(t.services);
-    const client = await thirdPartyClient(t.services);
-    const issued = await t.services.tokens.issueAccessToken({ clientId: client.id, userId: owner.user.id, scopes: ['*'], ttlSeconds: 3600 });
-    const refresh = await t.services.tokens.issueRefreshToken(issued.record, 86400, null);
+    const owner = await bearerUser(t);
+    const client = await thirdPartyClient(t);
+    const issued = await t.core.tokenService.issueAccessToken({ clientId: client.id, userId: owner.user.id, scopes: ['*'], ttlSeconds: 3600 });
+    const refresh = await t.core.tokenService.issueRefreshToken(issued.record, 86400, null);
 
     const res = await t.app.inject({ method: 'DELETE', url: `/oauth/tokens/${issued.record.id}`, headers: owner.headers });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
     expect(await t.services.tokens.authenticate(issued.jwt)).toBeUndefined();
-    expect((await t.services.repositories.refreshTokens.findById(sha256(refresh)))?.revoked).toBe(true);
+    expect((await t.storage.repositories.refreshTokens.findById(sha256(refresh)))?.revoked).toBe(true);
     // The revoked token itself no longer opens the management routes.
     const after = await t.app.inject({ method: 'GET', url: '/oauth/tokens', headers: { authorization: `Bearer ${issued.jwt}`, accept: 'application/json' } });
     expect(after.statusCode).toBe(401);
@@ -98,10 +98,10 @@ describe.each(databases)('authorized tokens (%s)', (database) => {
   });
 
   it("is 404 for another user's token and for an unknown id", async () => {
-    const owner = await bearerUser(t.services);
-    const intruder = await bearerUser(t.services);
-    const client = await thirdPartyClient(t.services);
-    const issued = await t.services.tokens.issueAccessToken({ clientId: client.id, userId: owner.user.id, scopes: [], ttlSeconds: 3600 });
+    const owner = await bearerUser(t);
+    const intruder = await bearerUser(t);
+    const client = await thirdPartyClient(t);
+    const issued = await t.core.tokenService.issueAccessToken({ clientId: client.id, userId: owner.user.id, scopes: [], ttlSeconds: 3600 });
     for (const id of [issued.record.id, 'no-such-token']) {
       const res = await t.app.inject({ method: 'DELETE', url: `/oauth/tokens/${id}`, headers: intruder.headers });
       expect(res.statusCode).toBe(404);

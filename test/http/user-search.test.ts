@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import { POSTGRES_URL, bearer, machineToken, newUser, userJson, userToken } from '../helpers/user-fixtures.js';
-import { pageWindow } from '../../src/http/presenters/length-aware-paginator.js';
+import { pageWindow } from '../../src/presenters/length-aware-paginator.js';
 
 const databases = ['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as const;
 const BASE = 'http://localhost:8000';

@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../src/oauth/ports.js';
-import type { StoredUser } from '../../src/storage/repositories/user-repository.js';
+import type { StoredUser } from '../../src/accounts/ports.js';
 import { freePort } from '../helpers/free-port.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
@@ -81,7 +81,7 @@ describe.each(testDatabases())('GET /oauth/userinfo on $label', ({ label: databa
       expect(res.json()).toEqual(UNAUTHENTICATED);
     }
     const revoked = await userToken(t, ada.id, ['openid']);
-    await t.services.tokens.revokeAccessToken(String(decodeJwt(revoked).jti));
+    await t.core.tokenService.revokeAccessToken(String(decodeJwt(revoked).jti));
     expect((await userinfo(bearer(revoked))).statusCode).toBe(401);
   });
 
@@ -109,7 +109,7 @@ describe('userinfo after a code flow with openid, through oauth4webapi over a re
     base = `http://127.0.0.1:${port}`;
     t = await createTestApp({ env: { APP_URL: base, TOKEN_RATE_LIMIT: '0' } });
     await newUser(t, 'Grace Hopper', 'grace@example.com');
-    app = await t.services.repositories.clients.create({ userId: null, name: 'Notes', secretHash: null, redirectUris: [REDIRECT] });
+    app = await t.storage.repositories.clients.create({ userId: null, name: 'Notes', secretHash: null, redirectUris: [REDIRECT] });
     await t.app.listen({ port, host: '127.0.0.1' });
     const issuer = new URL(base);
     as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }));
@@ -153,7 +153,7 @@ describe('userinfo after a code flow with openid, through oauth4webapi over a re
     const sub = oauth.getValidatedIdTokenClaims(tokens)?.sub ?? '';
 
     const info = await oauth.processUserInfoResponse(as, client, sub, await oauth.userInfoRequest(as, client, tokens.access_token, insecure));
-    const grace = await t.services.repositories.users.findByEmail('grace@example.com');
+    const grace = await t.storage.repositories.users.findByEmail('grace@example.com');
     expect(info).toEqual({
       sub: String(grace?.id),
       name: 'Grace Hopper',

@@ -26,7 +26,7 @@ describe.each(databases)('user routes on %s', (database) => {
       });
       expect(res.statusCode).toBe(201);
       expect(res.json()).toStrictEqual(userJson('Ada Lovelace', 'ada@example.com'));
-      const stored = await t.services.repositories.users.findByEmail('ada@example.com');
+      const stored = await t.storage.repositories.users.findByEmail('ada@example.com');
       expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     });
 
@@ -120,7 +120,7 @@ describe.each(databases)('user routes on %s', (database) => {
         errors: { email: ['The email has already been taken.'], password: ['The password field confirmation does not match.'] },
         status: 422,
       });
-      expect(await t.services.repositories.users.findByEmail('mismatch@example.com')).toBeUndefined();
+      expect(await t.storage.repositories.users.findByEmail('mismatch@example.com')).toBeUndefined();
     });
 
     it('answers malformed JSON with 400 and creates nothing', async () => {
@@ -220,7 +220,7 @@ describe('registration settings', () => {
       const res = await register(t, { name: 'Late', email: 'late@example.com', password: 'password123', password_confirmation: 'password123' });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toStrictEqual({ message: 'This action is unauthorized.', status: 403 });
-      expect(await t.services.repositories.users.findByEmail('late@example.com')).toBeUndefined();
+      expect(await t.storage.repositories.users.findByEmail('late@example.com')).toBeUndefined();
     } finally {
       await t.close();
     }
@@ -241,7 +241,7 @@ describe('registration settings', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
       expect(limited.headers['x-ratelimit-remaining']).toBe('0');
-      expect(await t.services.repositories.users.findByEmail('r3@example.com')).toBeUndefined();
+      expect(await t.storage.repositories.users.findByEmail('r3@example.com')).toBeUndefined();
     } finally {
       await t.close();
     }

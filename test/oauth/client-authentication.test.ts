@@ -12,10 +12,10 @@ describe('client authentication', () => {
   afterEach(() => core.close());
 
   const authenticate = (authorization: string | undefined, params: Record<string, string>, allowPublic = false) =>
-    authenticateClient({ authorization, params }, core.ctx, { allowPublic });
+    authenticateClient({ authorization, params }, core.clientAuth, { allowPublic });
 
   it('accepts HTTP Basic and body credentials and says which was used', async () => {
-    const { client, secret } = await confidentialClient(core.services);
+    const { client, secret } = await confidentialClient(core);
     expect(await authenticate(basic(client.id, secret), {})).toMatchObject({ client: { id: client.id }, method: 'client_secret_basic' });
     expect(await authenticate(undefined, { client_id: client.id, client_secret: secret })).toMatchObject({
       client: { id: client.id },
@@ -24,11 +24,11 @@ describe('client authentication', () => {
   });
 
   it('form-urlencode-decodes the Basic id and secret (RFC 6749 §2.3.1)', async () => {
-    const { client } = await confidentialClient(core.services);
+    const { client } = await confidentialClient(core);
     const secret = 'p@ss word:with/odd+chars%';
     const { hashClientSecret } = await import('../../src/oauth/secrets.js');
-    await core.services.repositories.clients.updateSecretHash(client.id, hashClientSecret(secret, core.services.appKey));
-    await core.services.clients.invalidate(client.id);
+    await core.storage.repositories.clients.updateSecretHash(client.id, hashClientSecret(secret, core.services.appKey));
+    await core.core.clientDirectory.invalidate(client.id);
     expect((await authenticate(basic(client.id, secret), {})).client.id).toBe(client.id);
     // The same secret sent raw (unencoded) in the header is a different secret.
     const raw = `Basic ${Buffer.from(`${client.id}:${secret}`).toString('base64')}`;
@@ -36,7 +36,7 @@ describe('client authentication', () => {
   });
 
   it('answers a bad secret, an unknown client and a revoked client with invalid_client', async () => {
-    const { client, secret } = await confidentialClient(core.services);
+    const { client, secret } = await confidentialClient(core);
     const bad = await oauthFailure(authenticate(undefined, { client_id: client.id, client_secret: `${secret}x` }));
     expect(bad.toJSON()).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed', message: 'Client authentication failed' });
     expect(bad.status).toBe(401);
@@ -44,13 +44,13 @@ describe('client authentication', () => {
     const unknown = await oauthFailure(authenticate(basic('00000000-0000-0000-0000-000000000000', secret), {}));
     // RFC 6749 §5.2: the challenge goes back to a client that used the Authorization header.
     expect(unknown.headers).toEqual({ 'WWW-Authenticate': 'Basic realm="OAuth"' });
-    await core.services.repositories.clients.revoke(client.id);
-    await core.services.clients.invalidate(client.id);
+    await core.storage.repositories.clients.revoke(client.id);
+    await core.core.clientDirectory.invalidate(client.id);
     expect((await oauthFailure(authenticate(basic(client.id, secret), {}))).code).toBe('invalid_client');
   });
 
   it('refuses two ways of authenticating at once with invalid_request naming the parameter', async () => {
-    const { client, secret } = await confidentialClient(core.services);
+    const { client, secret } = await confidentialClient(core);
     const both = await oauthFailure(authenticate(basic(client.id, secret), { client_id: client.id, client_secret: secret }));
     expect(both.code).toBe('invalid_request');
     expect(both.hint).toBe('Check the `client_secret` parameter');
@@ -66,19 +66,19 @@ describe('client authentication', () => {
   });
 
   it('lets a public client in with its client_id only where the caller allows it', async () => {
-    const client = await publicClient(core.services);
+    const client = await publicClient(core);
     expect(await authenticate(undefined, { client_id: client.id }, true)).toMatchObject({ method: 'none' });
     expect((await oauthFailure(authenticate(undefined, { client_id: client.id }, false))).code).toBe('invalid_client');
   });
 
   it('verifies a bcrypt secret imported from Passport once and re-stores it in the fast form', async () => {
     const secret = 'imported-passport-secret-0123456789abcdef';
-    const { client } = await confidentialClient(core.services, { secretHash: (await bcryptHash(secret, 4)).replace(/^\$2b\$/, '$2y$') });
+    const { client } = await confidentialClient(core, { secretHash: (await bcryptHash(secret, 4)).replace(/^\$2b\$/, '$2y$') });
     await authenticate(undefined, { client_id: client.id, client_secret: secret });
-    const stored = await core.services.repositories.clients.findById(client.id);
+    const stored = await core.storage.repositories.clients.findById(client.id);
     expect(stored?.secretHash).toMatch(/^hmac-sha256\$/);
     // The cached record was invalidated, so the next request sees (and accepts) the new hash.
-    expect((await core.services.clients.find(client.id))?.secretHash).toBe(stored?.secretHash);
+    expect((await core.core.clientDirectory.find(client.id))?.secretHash).toBe(stored?.secretHash);
     expect((await authenticate(undefined, { client_id: client.id, client_secret: secret })).client.id).toBe(client.id);
   });
 });

@@ -4,22 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
-import { oauthContext } from '../../src/http/routes/oauth-request.js';
+import type { ClientAuthDeps } from '../../src/oauth/client-authentication.js';
 import { OAuthError } from '../../src/oauth/errors.js';
-import type { OAuthContext } from '../../src/oauth/grants/types.js';
 import type { Client, NewClient } from '../../src/oauth/ports.js';
 import { generateClientSecret, hashClientSecret } from '../../src/oauth/secrets.js';
-import { opaqueToken, sha256 } from '../../src/oauth/token-service.js';
-import type { Services } from '../../src/services.js';
-import { createServices } from '../../src/services.js';
-import type { StoredUser } from '../../src/storage/repositories/user-repository.js';
+import { opaqueToken, sha256 } from '../../src/oauth/random-tokens.js';
+import type { Assembly, Services } from '../../src/services.js';
+import { assembleServices } from '../../src/services.js';
+import type { StoredUser } from '../../src/accounts/ports.js';
 import { POSTGRES_URL, uniqueName } from '../helpers/services.js';
 
 export const REDIRECT_URI = 'https://app.example/callback';
-
-export function context(services: Services): OAuthContext {
-  return oauthContext(services);
-}
 
 export interface ClientWithSecret {
   client: Client;
@@ -27,12 +22,12 @@ export interface ClientWithSecret {
 }
 
 /** A confidential third-party client with a fresh secret, stored hashed as the API stores it. */
-export async function confidentialClient(services: Services, overrides: Partial<NewClient> = {}): Promise<ClientWithSecret> {
+export async function confidentialClient(h: Assembly, overrides: Partial<NewClient> = {}): Promise<ClientWithSecret> {
   const secret = generateClientSecret();
-  const client = await services.repositories.clients.create({
+  const client = await h.storage.repositories.clients.create({
     userId: null,
     name: 'Third Party',
-    secretHash: hashClientSecret(secret, services.appKey),
+    secretHash: hashClientSecret(secret, h.services.appKey),
     redirectUris: [REDIRECT_URI],
     ...overrides,
   });
@@ -40,8 +35,8 @@ export async function confidentialClient(services: Services, overrides: Partial<
 }
 
 /** A public client (no secret), as a SPA or native app registers. */
-export async function publicClient(services: Services, overrides: Partial<NewClient> = {}): Promise<Client> {
-  return services.repositories.clients.create({
+export async function publicClient(h: Assembly, overrides: Partial<NewClient> = {}): Promise<Client> {
+  return h.storage.repositories.clients.create({
     userId: null,
     name: 'Public App',
     secretHash: null,
@@ -50,7 +45,7 @@ export async function publicClient(services: Services, overrides: Partial<NewCli
   });
 }
 
-export async function registeredUser(services: Services, password = 'correct-horse'): Promise<StoredUser> {
+export async function registeredUser(services: Pick<Services, 'users'>, password = 'correct-horse'): Promise<StoredUser> {
   return services.users.register({ name: 'Ada Lovelace', email: `${uniqueName('ada')}@example.com`, password });
 }
 
@@ -67,9 +62,9 @@ export interface CodeOptions {
 }
 
 /** Inserts an authorization code row exactly as the authorize endpoint does; returns the code. */
-export async function insertCode(services: Services, options: CodeOptions): Promise<string> {
+export async function insertCode(h: Assembly, options: CodeOptions): Promise<string> {
   const code = opaqueToken(32);
-  await services.repositories.authCodes.create({
+  await h.storage.repositories.authCodes.create({
     id: sha256(code),
     userId: options.user.id,
     clientId: options.client.id,
@@ -105,9 +100,10 @@ export function jwtPayload(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-export interface CoreServices {
-  services: Services;
-  ctx: OAuthContext;
+/** The services and their parts on a fresh database, without the HTTP app. */
+export interface CoreServices extends Assembly {
+  /** What client authentication reads, for tests of it alone. */
+  clientAuth: ClientAuthDeps;
   close(): Promise<void>;
 }
 
@@ -121,12 +117,13 @@ export async function coreServices(database: 'sqlite' | 'postgres' = 'sqlite', e
     DATABASE_URL: database === 'postgres' ? (POSTGRES_URL ?? '') : 'sqlite::memory:',
     ...env,
   });
-  const services = await createServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  const assembly = await assembleServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  const { services, storage, core } = assembly;
   return {
-    services,
-    ctx: oauthContext(services),
+    ...assembly,
+    clientAuth: { appKey: services.appKey, clients: core.clientDirectory, clientStore: storage.repositories.clients },
     async close() {
-      if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(services.database.db);
+      if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(storage.database.db);
       await services.close();
       rmSync(storagePath, { recursive: true, force: true });
     },

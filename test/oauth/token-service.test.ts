@@ -5,26 +5,26 @@ import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { generateKeyPair } from '../../src/oauth/signing-keys.js';
-import { createServices } from '../../src/services.js';
-import type { Services } from '../../src/services.js';
+import { assembleServices } from '../../src/services.js';
+import type { Assembly } from '../../src/services.js';
 import { createKeyFiles, loadKeySet } from '../../src/storage/key-files.js';
 
-const opened: Services[] = [];
+const opened: Assembly[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
+  await Promise.all(opened.splice(0).map((s) => s.services.close()));
 });
 
-async function services(env: Record<string, string> = {}, now?: () => number): Promise<Services> {
+async function services(env: Record<string, string> = {}, now?: () => number): Promise<Assembly> {
   const storagePath = mkdtempSync(join(tmpdir(), 'authgate-core-'));
   const config = loadConfig({ STORAGE_PATH: storagePath, DATABASE_URL: 'sqlite::memory:', APP_URL: 'https://auth.example.com', ...env });
-  const created = await createServices(config, now ? { now } : {});
+  const created = await assembleServices(config, now ? { now } : {});
   opened.push(created);
   return created;
 }
 
-async function userAndClient(s: Services) {
-  const user = await s.users.register({ name: 'Ada', email: 'ada@example.com', password: 'correct horse' });
-  const client = await s.repositories.clients.create({ userId: null, name: 'App', secretHash: null, redirectUris: [] });
+async function userAndClient(s: Assembly) {
+  const user = await s.services.users.register({ name: 'Ada', email: 'ada@example.com', password: 'correct horse' });
+  const client = await s.storage.repositories.clients.create({ userId: null, name: 'App', secretHash: null, redirectUris: [] });
   return { user, client };
 }
 
@@ -32,9 +32,9 @@ describe('access tokens', () => {
   it('carry Passport claims plus iss, client_id and scope, typed at+jwt with the key id', async () => {
     const s = await services();
     const { user, client } = await userAndClient(s);
-    const { jwt, record } = await s.tokens.issueAccessToken({ clientId: client.id, userId: user.id, scopes: ['users:read'], ttlSeconds: 3600 });
+    const { jwt, record } = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: ['users:read'], ttlSeconds: 3600 });
     const header = decodeProtectedHeader(jwt);
-    expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: s.keys.active.kid });
+    expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: s.services.keys.active.kid });
     const claims = decodeJwt(jwt);
     expect(claims).toMatchObject({
       aud: client.id,
@@ -47,69 +47,69 @@ describe('access tokens', () => {
     });
     for (const claim of ['iat', 'nbf', 'exp'] as const) expect(Number.isInteger(claims[claim])).toBe(true);
     expect(claims.exp! - claims.iat!).toBe(3600);
-    expect(await s.repositories.accessTokens.findById(record.id)).toMatchObject({ userId: user.id, revoked: false });
+    expect(await s.storage.repositories.accessTokens.findById(record.id)).toMatchObject({ userId: user.id, revoked: false });
   });
 
   it('use the client id as subject for a client credentials token (RFC 9068)', async () => {
     const s = await services();
     const { client } = await userAndClient(s);
-    const { jwt } = await s.tokens.issueAccessToken({ clientId: client.id, userId: null, scopes: [], ttlSeconds: 60 });
+    const { jwt } = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: null, scopes: [], ttlSeconds: 60 });
     expect(decodeJwt(jwt).sub).toBe(client.id);
-    expect(await s.tokens.authenticate(jwt)).toMatchObject({ clientId: client.id, userId: null });
+    expect(await s.services.tokens.authenticate(jwt)).toMatchObject({ clientId: client.id, userId: null });
   });
 
   it('are refused once revoked, expired, tampered with, or when their client is revoked', async () => {
     let clock = Date.now();
     const s = await services({}, () => clock);
     const { user, client } = await userAndClient(s);
-    const issue = () => s.tokens.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
+    const issue = () => s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
 
     const revoked = await issue();
-    expect(await s.tokens.authenticate(revoked.jwt)).toBeDefined();
-    await s.tokens.revokeAccessToken(revoked.record.id);
-    expect(await s.tokens.authenticate(revoked.jwt)).toBeUndefined();
+    expect(await s.services.tokens.authenticate(revoked.jwt)).toBeDefined();
+    await s.core.tokenService.revokeAccessToken(revoked.record.id);
+    expect(await s.services.tokens.authenticate(revoked.jwt)).toBeUndefined();
 
     const tampered = await issue();
     const [h, p, sig] = tampered.jwt.split('.');
     const forged = Buffer.from(JSON.stringify({ ...decodeJwt(tampered.jwt), scopes: ['*'] })).toString('base64url');
-    expect(await s.tokens.authenticate(`${h}.${forged}.${sig}`)).toBeUndefined();
+    expect(await s.services.tokens.authenticate(`${h}.${forged}.${sig}`)).toBeUndefined();
     expect(p).not.toBe(forged);
 
     const expiring = await issue();
     clock += 60_000;
-    expect(await s.tokens.authenticate(expiring.jwt)).toBeUndefined();
+    expect(await s.services.tokens.authenticate(expiring.jwt)).toBeUndefined();
 
     const live = await issue();
-    expect(await s.tokens.authenticate(live.jwt)).toBeDefined();
-    const jtis = await s.repositories.clients.revoke(client.id);
-    await s.tokens.markRevoked(jtis);
-    await s.clients.invalidate(client.id);
-    expect(await s.tokens.authenticate(live.jwt)).toBeUndefined();
+    expect(await s.services.tokens.authenticate(live.jwt)).toBeDefined();
+    const jtis = await s.storage.repositories.clients.revoke(client.id);
+    await s.core.tokenService.markRevoked(jtis);
+    await s.core.clientDirectory.invalidate(client.id);
+    expect(await s.services.tokens.authenticate(live.jwt)).toBeUndefined();
   });
 
   it('are refused when the row is missing or the user no longer exists', async () => {
     const s = await services();
     const { user, client } = await userAndClient(s);
-    const { jwt, record } = await s.tokens.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
-    await s.database.db.deleteFrom('users').where('id', '=', user.id).execute();
-    expect(await s.tokens.authenticate(jwt)).toBeUndefined();
+    const { jwt, record } = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
+    await s.storage.database.db.deleteFrom('users').where('id', '=', user.id).execute();
+    expect(await s.services.tokens.authenticate(jwt)).toBeUndefined();
 
     // A token whose row was never written (or was purged) is not trusted, once the cache forgets it.
-    const other = await s.tokens.issueAccessToken({ clientId: client.id, userId: null, scopes: [], ttlSeconds: 60 });
-    await s.database.db.deleteFrom('oauth_access_tokens').where('id', '=', other.record.id).execute();
+    const other = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: null, scopes: [], ttlSeconds: 60 });
+    await s.storage.database.db.deleteFrom('oauth_access_tokens').where('id', '=', other.record.id).execute();
     await s.cache.forget(`token:${other.record.id}`);
-    expect(await s.tokens.authenticate(other.jwt)).toBeUndefined();
+    expect(await s.services.tokens.authenticate(other.jwt)).toBeUndefined();
     expect(record.id).not.toBe(other.record.id);
   });
 
   it("accept Passport's own tokens (RS256, typ JWT, no kid, float iat) signed with the configured RSA key", async () => {
     const pair = generateKeyPair('rsa', 2048);
     const s = await services({ OAUTH_PRIVATE_KEY: pair.privatePem, OAUTH_PUBLIC_KEY: pair.publicPem });
-    expect(s.keys.active.alg).toBe('RS256');
+    expect(s.services.keys.active.alg).toBe('RS256');
     const { user, client } = await userAndClient(s);
     const jti = 'a'.repeat(80);
     const now = Date.now() / 1000;
-    await s.repositories.accessTokens.create({
+    await s.storage.repositories.accessTokens.create({
       id: jti, userId: user.id, clientId: client.id, name: null, scopes: ['*'],
       createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000), grantId: null,
     });
@@ -117,8 +117,8 @@ describe('access tokens', () => {
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
       .setAudience(client.id).setJti(jti).setSubject(String(user.id))
       .setIssuedAt(now).setNotBefore(now).setExpirationTime(Math.floor(now) + 60)
-      .sign(s.keys.active.privateKey);
-    expect(await s.tokens.authenticate(passportToken)).toMatchObject({ tokenId: jti, userId: user.id, scopes: ['*'] });
+      .sign(s.services.keys.active.privateKey);
+    expect(await s.services.tokens.authenticate(passportToken)).toMatchObject({ tokenId: jti, userId: user.id, scopes: ['*'] });
   });
 });
 
@@ -155,17 +155,17 @@ describe('signing keys', () => {
   it('rotate without invalidating tokens signed by the retired key', async () => {
     const storagePath = mkdtempSync(join(tmpdir(), 'authgate-rotate-'));
     const env = { STORAGE_PATH: storagePath, DATABASE_URL: `sqlite:${join(storagePath, 'db.sqlite')}` };
-    const before = await createServices(loadConfig(env));
+    const before = await assembleServices(loadConfig(env));
     const { user, client } = await userAndClient(before);
-    const { jwt } = await before.tokens.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 600 });
-    await before.close();
+    const { jwt } = await before.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 600 });
+    await before.services.close();
 
     const rotation = await createKeyFiles({ storagePath, rotate: true });
     expect(rotation.status).toBe('rotated');
-    const after = await createServices(loadConfig(env));
+    const after = await assembleServices(loadConfig(env));
     opened.push(after);
-    expect(after.keys.active.kid).not.toBe(decodeProtectedHeader(jwt).kid);
-    expect(after.keys.verification.has(decodeProtectedHeader(jwt).kid!)).toBe(true);
-    expect(await after.tokens.authenticate(jwt)).toMatchObject({ userId: user.id });
+    expect(after.services.keys.active.kid).not.toBe(decodeProtectedHeader(jwt).kid);
+    expect(after.services.keys.verification.has(decodeProtectedHeader(jwt).kid!)).toBe(true);
+    expect(await after.services.tokens.authenticate(jwt)).toMatchObject({ userId: user.id });
   });
 });

@@ -22,7 +22,7 @@ describe.each(['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as cons
     userId = user.id;
     const now = toDbTimestamp(new Date());
     // An imported Passport client whose id is the user's id.
-    await t.services.database.db
+    await t.storage.database.db
       .insertInto('oauth_clients')
       .values({
         id: String(userId), user_id: null, name: 'Personal Access Client', secret: null, provider: null, redirect: 'http://localhost',
@@ -38,7 +38,7 @@ describe.each(['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as cons
 
   it("accepts Passport's own token for that user (RS256, no kid, aud = sub)", async () => {
     const jti = 'b'.repeat(80);
-    await t.services.repositories.accessTokens.create({
+    await t.storage.repositories.accessTokens.create({
       id: jti, userId, clientId: String(userId), name: 'legacy', scopes: ['*'],
       createdAt: new Date(), expiresAt: new Date(Date.now() + 600_000), grantId: null,
     });
@@ -54,12 +54,12 @@ describe.each(['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as cons
   });
 
   it('accepts a token Authgate issues to that user through that client', async () => {
-    const { jwt } = await t.services.tokens.issueAccessToken({ clientId: String(userId), userId, scopes: ['*'], ttlSeconds: 600 });
+    const { jwt } = await t.core.tokenService.issueAccessToken({ clientId: String(userId), userId, scopes: ['*'], ttlSeconds: 600 });
     expect((await getUser(jwt)).statusCode).toBe(200);
   });
 
   it("still treats the client's own token (no user) as a machine token", async () => {
-    const { jwt } = await t.services.tokens.issueAccessToken({ clientId: String(userId), userId: null, scopes: ['users:read'], ttlSeconds: 600 });
+    const { jwt } = await t.core.tokenService.issueAccessToken({ clientId: String(userId), userId: null, scopes: ['users:read'], ttlSeconds: 600 });
     expect((await getUser(jwt)).statusCode).toBe(401);
     const search = await t.app.inject({ method: 'GET', url: '/api/users?name=Ada', headers: { authorization: `Bearer ${jwt}`, accept: 'application/json' } });
     expect(search.statusCode).toBe(200);

@@ -17,12 +17,12 @@ describe.each(['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as cons
 
   beforeAll(async () => {
     t = await createTestApp({ database, env: { REGISTER_RATE_LIMIT: '0' } });
-    alice = await bearerUser(t.services);
+    alice = await bearerUser(t);
   });
   afterAll(() => t.close());
 
   async function userCount(): Promise<number> {
-    const row = await t.services.database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await t.storage.database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -66,7 +66,7 @@ describe.each(['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as cons
     });
     expect(res.statusCode).toBe(422);
     expect(res.json().errors).toEqual({ name: ['The name field must be a string.'] });
-    expect(await t.services.repositories.clients.listForUser(alice.user.id)).toEqual([]);
+    expect(await t.storage.repositories.clients.listForUser(alice.user.id)).toEqual([]);
   });
 
   it('refuses an array device_name on POST /api/login', async () => {

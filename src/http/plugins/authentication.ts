@@ -2,7 +2,7 @@ import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AuthenticatedToken } from '../../oauth/token-service.js';
 import { WILDCARD_SCOPE, scopesCover } from '../../oauth/scopes.js';
 import type { Services } from '../../services.js';
-import type { StoredUser } from '../../storage/repositories/user-repository.js';
+import type { StoredUser } from '../../accounts/ports.js';
 import { wantsHtml } from '../../web/error-page.js';
 import { HttpError } from '../errors.js';
 import { redirectToLogin } from './session.js';
@@ -43,7 +43,7 @@ export async function identifyBearer(services: Services, request: FastifyRequest
   if (!token) return undefined;
   let user: StoredUser | null = null;
   if (token.userId !== null) {
-    user = (await services.users.findStored(token.userId)) ?? null;
+    user = (await services.users.find(token.userId)) ?? null;
     if (!user) return undefined;
   }
   return { via: 'bearer', user, token, scopes: token.scopes };

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../../oauth/errors.js';
+import { OAuthError, TooManyAttemptsError } from '../../oauth/errors.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { laravelValidationError } from '../validation-messages.js';
 import { wantsHtml, renderErrorPage } from '../../web/error-page.js';
@@ -23,6 +23,9 @@ export function registerErrorHandling(app: FastifyInstance, options: { debug: bo
     if ('validation' in error && error.validation) {
       const failure = laravelValidationError(error.validation);
       return send(request, reply, 422, failure.message, { errors: failure.errors });
+    }
+    if (error instanceof TooManyAttemptsError) {
+      return send(request, reply.header('Retry-After', String(error.retryAfter)), 429, error.message);
     }
     if (error instanceof HttpError) {
       return send(request, reply.headers(error.headers), error.status, error.message);

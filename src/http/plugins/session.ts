@@ -3,9 +3,9 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 import { ApiCookieSigner } from '../../accounts/api-cookie.js';
 import { CSRF_FIELD, CSRF_HEADER, XSRF_COOKIE, XSRF_HEADER, csrfTokensMatch } from '../../accounts/csrf.js';
 import type { SessionData, SessionStore } from '../../accounts/sessions.js';
-import { DatabaseSessionStore, RedisSessionStore, SESSION_IDLE_SECONDS, safeIntendedPath } from '../../accounts/sessions.js';
+import { SESSION_IDLE_SECONDS, safeIntendedPath } from '../../accounts/sessions.js';
 import type { Services } from '../../services.js';
-import type { StoredUser } from '../../storage/repositories/user-repository.js';
+import type { StoredUser } from '../../accounts/ports.js';
 import type { WebIdentityResolver } from './authentication.js';
 import { RequestSession } from '../../accounts/request-session.js';
 
@@ -37,9 +37,7 @@ interface SessionContext {
  */
 export function registerSessions(app: FastifyInstance, services: Services): void {
   const { config } = services;
-  const store: SessionStore = services.redis
-    ? new RedisSessionStore(services.redis, `${config.redisPrefix}session:`)
-    : new DatabaseSessionStore(services.repositories.sessions);
+  const store: SessionStore = services.sessions;
   const context: SessionContext = {
     services,
     // SPEC §4: SameSite=Lax everywhere, Secure when the application is served over https.
@@ -151,7 +149,7 @@ export async function csrfValid(request: FastifyRequest): Promise<boolean> {
 export async function sessionUser(services: Services, request: FastifyRequest): Promise<StoredUser | undefined> {
   const data = await request.session.get();
   if (data?.userId === undefined) return undefined;
-  const user = await services.users.findStored(data.userId);
+  const user = await services.users.find(data.userId);
   if (!user) {
     delete data.userId;
     delete data.authTime;
@@ -167,7 +165,7 @@ function webIdentityResolver(context: SessionContext): WebIdentityResolver {
       const cookie = request.cookies[services.config.apiCookieName];
       if (!cookie) return undefined;
       const claims = await context.apiCookie.verify(cookie, headerCsrfToken(request));
-      return claims && services.users.findStored(claims.userId);
+      return claims && services.users.find(claims.userId);
     },
     fromSession: (request) => sessionUser(services, request),
     csrfValid,

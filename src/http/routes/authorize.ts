@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfTokensMatch } from '../../accounts/csrf.js';
-import type { PendingAuthorization, SessionData } from '../../accounts/sessions.js';
+import type { StoredUser } from '../../accounts/ports.js';
+import type { SessionData } from '../../accounts/sessions.js';
 import type { AuthorizationRequest, AuthorizeValidation } from '../../oauth/authorize-request.js';
-import { authorizationRedirect, errorRedirect, issueAuthorizationCode, targetOf, validateAuthorizationRequest } from '../../oauth/authorize-request.js';
+import { targetOf } from '../../oauth/authorize-request.js';
 import { OAuthError } from '../../oauth/errors.js';
-import type { Client } from '../../oauth/ports.js';
-import { scopesCover } from '../../oauth/scopes.js';
+import type { ConsentPrompt } from '../../oauth/use-cases/authorize.js';
 import type { Services } from '../../services.js';
-import type { StoredUser } from '../../storage/repositories/user-repository.js';
 import { wantsJson } from '../../web/error-page.js';
 import { renderAuthorizeErrorPage } from '../../web/pages/authorize-error.js';
 import { renderConsentPage } from '../../web/pages/consent.js';
@@ -26,8 +24,7 @@ type Answer = 'approve' | 'deny';
  * user; `POST` approves, `DELETE` (or `POST` with `_method=DELETE`) denies.
  */
 export async function authorizeRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  const { config } = services;
-  const issuer = config.appUrl;
+  const { config, authorize } = services;
 
   app.get('/oauth/authorize', { schema: { summary: "Authorize a client to access the user's account.", tags: ['oauth'] } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -38,26 +35,24 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
     // navigates with an Authorization header, so that is an API call, not a page request.
     const apiCall = expectsJson(request) || request.headers.authorization !== undefined;
     if (!user && apiCall && !String(query.prompt ?? '').split(' ').includes('none')) throw HttpError.unauthenticated();
-    const validation = await validateAuthorizationRequest(query, { clients: services.clients, scopes: services.scopes, implicitGrant: config.implicitGrant });
+    const validation = await authorize.validate(query);
     if (!validation.ok) return answerInvalid(request, reply, validation);
     const { request: authRequest, client } = validation;
     const data = await request.session.start();
     if (!user || needsFreshLogin(request, authRequest, data)) {
-      if (authRequest.prompt.includes('none')) return reply.redirect(errorRedirect(targetOf(authRequest), OAuthError.loginRequired(), issuer), 302);
+      if (authRequest.prompt.includes('none')) return reply.redirect(authorize.errorRedirect(targetOf(authRequest), OAuthError.loginRequired()), 302);
       return sendToLogin(request, reply, authRequest, user);
     }
     if (data.loginPrompt !== undefined) {
       delete data.loginPrompt;
       request.session.changed();
     }
-    if (!authRequest.prompt.includes('consent') && (client.skipsAuthorization || (await hasLiveToken(user, client, authRequest.scopes)))) {
-      return reply.redirect(await approve(authRequest, user, data), 302);
-    }
-    if (authRequest.prompt.includes('none')) return reply.redirect(errorRedirect(targetOf(authRequest), OAuthError.consentRequired(), issuer), 302);
-    const pending: PendingAuthorization = { authToken: randomBytes(30).toString('base64url'), request: authRequest };
-    data.pendingAuthorization = pending;
+    if (!(await authorize.needsConsent(authRequest, client, user.id))) return approve(request, reply, authRequest, user, data, 302);
+    if (authRequest.prompt.includes('none')) return reply.redirect(authorize.errorRedirect(targetOf(authRequest), OAuthError.consentRequired()), 302);
+    const prompt = authorize.prepareConsent(authRequest, client);
+    data.pendingAuthorization = { authToken: prompt.authToken, request: authRequest };
     request.session.changed();
-    return sendPage(reply, 200, consentPage(data, user, client, pending));
+    return sendPage(reply, 200, consentPage(data, user, prompt));
   });
 
   app.post('/oauth/authorize', { schema: { summary: 'Approve the authorization request.', tags: ['oauth'] } }, async (request, reply) => {
@@ -80,52 +75,34 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
     // Single use, whatever the answer.
     delete data.pendingAuthorization;
     request.session.changed();
-    const authRequest = pending.request;
-    if (choice === 'deny') return reply.redirect(errorRedirect(targetOf(authRequest), OAuthError.accessDenied(), issuer), 303);
-    // The client may have been revoked while the consent page was open.
-    const client = await services.clients.find(authRequest.clientId);
-    if (!client || client.revoked) return answerInvalid(request, reply, { ok: false, error: OAuthError.invalidClient() });
-    return reply.redirect(await approve(authRequest, user, data), 303);
+    if (choice === 'deny') return reply.redirect(authorize.deny(pending.request), 303);
+    return approve(request, reply, pending.request, user, data, 303);
   }
 
-  /** Passport's `hasValidToken`: a live token of this client already covering the scopes means consent was given. */
-  async function hasLiveToken(user: StoredUser, client: Client, scopes: string[]): Promise<boolean> {
-    const tokens = await services.repositories.accessTokens.listForUser(user.id, { personal: false });
-    return tokens.some((token) => token.clientId === client.id && scopesCover(token.scopes, scopes));
-  }
-
-  /** The success redirect: a code (or, for the implicit grant, a token in the fragment), with `state` and `iss`. */
-  async function approve(authRequest: AuthorizationRequest, user: StoredUser, data: SessionData): Promise<string> {
-    if (authRequest.responseType === 'token') {
-      const { jwt } = await services.tokens.issueAccessToken({ clientId: authRequest.clientId, userId: user.id, scopes: authRequest.scopes, ttlSeconds: config.accessTokenTtl });
-      return authorizationRedirect(targetOf(authRequest), { access_token: jwt, token_type: 'Bearer', expires_in: String(config.accessTokenTtl) }, issuer);
-    }
-    const code = await issueAuthorizationCode(authRequest, {
-      authCodes: services.repositories.authCodes,
-      userId: user.id,
-      authTime: data.authTime ?? null,
-      ttlSeconds: config.authCodeTtl,
-    });
-    return authorizationRedirect(targetOf(authRequest), { code }, issuer);
+  /** The success redirect (a code, or a token for the implicit grant), or an error page when the client went away meanwhile. */
+  async function approve(request: FastifyRequest, reply: FastifyReply, authRequest: AuthorizationRequest, user: StoredUser, data: SessionData, status: 302 | 303) {
+    const outcome = await authorize.approve(authRequest, { userId: user.id, authTime: data.authTime ?? null });
+    if (!outcome.ok) return answerInvalid(request, reply, { ok: false, error: outcome.error });
+    return reply.redirect(outcome.redirect, status);
   }
 
   /** RFC 6749 §4.1.2.1: errors about the client or its redirect URI are shown, never redirected. */
   async function answerInvalid(request: FastifyRequest, reply: FastifyReply, validation: AuthorizeValidation & { ok: false }) {
-    if (validation.redirect) return reply.redirect(errorRedirect(validation.redirect, validation.error, issuer), 302);
+    if (validation.redirect) return reply.redirect(authorize.errorRedirect(validation.redirect, validation.error), 302);
     if (wantsJson(request)) throw validation.error;
     return sendPage(reply, validation.error.status, renderAuthorizeErrorPage(config.appName, validation.error));
   }
 
-  function consentPage(data: SessionData, user: StoredUser, client: Client, pending: PendingAuthorization): string {
+  function consentPage(data: SessionData, user: StoredUser, prompt: ConsentPrompt): string {
     return renderConsentPage({
       appName: config.appName,
       csrfToken: data.csrfToken,
       userName: user.name,
-      clientName: client.name,
-      clientId: client.id,
-      state: pending.request.state,
-      authToken: pending.authToken,
-      scopes: pending.request.scopes.map((id) => ({ id, description: services.scopes.describe(id) })),
+      clientName: prompt.client.name,
+      clientId: prompt.client.id,
+      state: prompt.request.state,
+      authToken: prompt.authToken,
+      scopes: prompt.scopes,
     });
   }
 }

@@ -1,19 +1,19 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseRedirectUris, registerClient } from '../../oauth/client-registration.js';
+import { parseRedirectUris } from '../../oauth/client-registration.js';
 import type { Client } from '../../oauth/ports.js';
+import { presentClient, presentNewClient } from '../../presenters/client.js';
 import type { Services } from '../../services.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { currentUser, webGuard } from '../plugins/authentication.js';
-import { presentClient, presentNewClient } from '../presenters/client.js';
 import { ClientBody, ClientParams, ClientUpdateBody, booleanInput, emptyBodyAsForm } from '../schemas/management.js';
 
 const INVALID_REDIRECT = 'One or more redirects have an invalid URI format.';
 
 /** A user sees and changes only their own live clients; anything else is not found. */
 async function findUserClient(services: Services, clientId: string, userId: number): Promise<Client> {
-  const client = await services.repositories.clients.findById(clientId);
-  if (!client || client.userId !== userId || client.revoked) throw HttpError.notFound();
+  const client = await services.clients.findOwned(userId, clientId);
+  if (!client) throw HttpError.notFound();
   return client;
 }
 
@@ -45,7 +45,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     '/oauth/clients',
     { schema: { summary: 'Get all of the clients for the authenticated user.', tags }, preValidation: guard },
     async (request) => {
-      const clients = await services.repositories.clients.listForUser(currentUser(request).id);
+      const clients = await services.clients.listForUser(currentUser(request).id);
       return clients.map(presentClient);
     },
   );
@@ -55,11 +55,12 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     { schema: { summary: 'Store a new client.', tags, body: ClientBody }, preValidation: [guard, emptyBodyAsForm] },
     async (request, reply) => {
       const { name, redirectUris } = validateClientInput(request.body);
-      const registered = await registerClient(
-        services.repositories.clients,
-        { userId: currentUser(request).id, name, redirectUris, confidential: booleanInput(request.body.confidential, true) },
-        services.appKey,
-      );
+      const registered = await services.clients.register({
+        userId: currentUser(request).id,
+        name,
+        redirectUris,
+        confidential: booleanInput(request.body.confidential, true),
+      });
       return reply.status(201).send(presentNewClient(registered.client, registered.plainSecret));
     },
   );
@@ -72,9 +73,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const { name, redirectUris } = validateClientInput(request.body);
-      const client = await findUserClient(services, request.params.client_id, currentUser(request).id);
-      const updated = await services.repositories.clients.update(client.id, { name, redirectUris });
-      await services.clients.invalidate(client.id);
+      const updated = await services.clients.update(currentUser(request).id, request.params.client_id, { name, redirectUris });
       if (!updated) throw HttpError.notFound();
       return presentClient(updated);
     },
@@ -84,12 +83,8 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     '/oauth/clients/:client_id',
     { schema: { summary: 'Delete the given client.', tags, params: ClientParams }, preValidation: guard },
     async (request, reply) => {
-      const client = await findUserClient(services, request.params.client_id, currentUser(request).id);
-      // The client and every token issued to it go in one transaction; then every node's
-      // cache learns of it, so none of those tokens is accepted a moment longer.
-      const revokedTokenIds = await services.repositories.clients.revoke(client.id);
-      await services.tokens.markRevoked(revokedTokenIds);
-      await services.clients.invalidate(client.id);
+      // The client and every token issued to it, on every node at once.
+      if (!(await services.clients.revoke(currentUser(request).id, request.params.client_id))) throw HttpError.notFound();
       return reply.status(204).send();
     },
   );

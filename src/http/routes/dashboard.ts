@@ -3,10 +3,9 @@ import type { Services } from '../../services.js';
 import { renderDashboardPage } from '../../web/pages/dashboard.js';
 import { HttpError } from '../errors.js';
 import { expectsJson, redirectToLogin, sessionUser } from '../plugins/session.js';
-import { presentClient } from '../presenters/client.js';
-import { presentTokenWithClient } from '../presenters/token.js';
+import { presentClient } from '../../presenters/client.js';
+import { presentTokenWithClient } from '../../presenters/token.js';
 import { assetUrl } from './assets.js';
-import { userTokens } from './tokens.js';
 import { sendPage } from './web-auth.js';
 
 /**
@@ -24,10 +23,12 @@ export function dashboardRoutes(app: FastifyInstance, services: Services): void 
       return redirectToLogin(request, reply);
     }
     const data = await request.session.start();
-    const [clients, tokens] = await Promise.all([services.repositories.clients.listForUser(user.id), userTokens(services, user.id)]);
-    // The same selections as GET /oauth/tokens and GET /oauth/personal-access-tokens.
-    const authorized = tokens.filter(({ client }) => !client.personalAccessClient && !client.passwordClient);
-    const personal = tokens.filter(({ client }) => client.personalAccessClient);
+    // The same use cases as GET /oauth/clients, /oauth/tokens and /oauth/personal-access-tokens.
+    const [clients, authorized, personal] = await Promise.all([
+      services.clients.listForUser(user.id),
+      services.tokens.listAuthorized(user.id),
+      services.personalAccess.list(user.id),
+    ]);
     const page = renderDashboardPage({
       appName: config.appName,
       csrfToken: data.csrfToken,

@@ -15,9 +15,7 @@ export function debugbarRoutes(app: FastifyInstance, services: Services): void {
     { schema: { summary: 'Forget a cache key', tags: ['Debug'], params: DebugbarCacheParams } },
     async (request) => {
       const { key, tags } = request.params;
-      const tagList = parseTags(tags);
-      const success = tagList.length > 0 ? await services.cache.tags(tagList).forget(key) : await services.cache.forget(key);
-      return { success };
+      return { success: await services.debug.forgetCacheKey(key, parseTags(tags)) };
     },
   );
 }

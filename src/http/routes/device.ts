@@ -1,65 +1,26 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import { answerDeviceAuthorization, findPendingDeviceAuthorization, formatUserCode, requestDeviceAuthorization } from '../../oauth/device-authorization.js';
+import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredUser } from '../../accounts/ports.js';
+import { formatUserCode } from '../../oauth/device-authorization.js';
 import type { PendingDeviceAuthorization } from '../../oauth/device-authorization.js';
-import type { StoredUser } from '../../storage/repositories/user-repository.js';
 import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage } from '../../web/pages/device.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { csrfValid, expectsJson, redirectToLogin, sessionUser } from '../plugins/session.js';
 import type { RouteModule } from './index.js';
-import { NO_STORE, machineEndpointConfig, oauthBodySchema, oauthContext, oauthParams, tokenRateLimit } from './oauth-request.js';
 import { sendPage } from './web-auth.js';
 
 const INVALID_CODE = 'The code is invalid or has expired.';
 /** Longer than any user code with punctuation; what is echoed back into the form stays short. */
 const MAX_TYPED = 64;
 
-const DeviceCodeRequestBody = oauthBodySchema({
-  client_id: 'The client id (or use HTTP Basic)',
-  client_secret: 'The client secret (or use HTTP Basic); public clients send none',
-  scope: 'Space-separated scopes',
-});
-
-const DeviceCodeResponseBody = Type.Object({
-  device_code: Type.String(),
-  user_code: Type.String(),
-  verification_uri: Type.String(),
-  verification_uri_complete: Type.String(),
-  expires_in: Type.Integer(),
-  interval: Type.Integer(),
-});
-
 /**
- * The device authorization grant (RFC 8628): the endpoint the device asks for codes
- * (`POST /oauth/device/code`, client authentication as on the token endpoint), and the page
- * where a logged-in user enters the code and approves or denies (`/oauth/device`).
+ * The device authorization grant's page (RFC 8628 §3.3): a logged-in user enters the code the
+ * device shows and approves or denies (`/oauth/device`). The device's own endpoint,
+ * POST /oauth/device/code, is one of the machine endpoints.
  */
 export const deviceRoutes: RouteModule = (app, services) => {
   const { config } = services;
-  const ctx = oauthContext(services);
-  const verificationUri = `${config.appUrl}/oauth/device`;
-
-  app.post(
-    '/oauth/device/code',
-    {
-      schema: {
-        summary: 'Start a device authorization (RFC 8628)',
-        tags: ['OAuth'],
-        consumes: ['application/x-www-form-urlencoded', 'application/json'],
-        body: DeviceCodeRequestBody,
-        response: { 200: DeviceCodeResponseBody },
-      },
-      // A body that does not fit is an OAuth invalid_request, not a Laravel 422.
-      attachValidation: true,
-      config: machineEndpointConfig(services),
-      helmet: false,
-    },
-    async (request, reply) => {
-      const params = oauthParams(request);
-      const result = await requestDeviceAuthorization({ authorization: request.headers.authorization, params }, ctx, verificationUri);
-      return reply.headers(NO_STORE).send(result);
-    },
-  );
+  // Rate limited as the token endpoint: each request is a guess at a user code (RFC 8628 §5.1).
+  const guessLimit: FastifyContextConfig = config.tokenRateLimit > 0 ? { rateLimit: { max: config.tokenRateLimit, timeWindow: '1 minute' } } : {};
 
   app.get('/oauth/device', { schema: { summary: 'The page where a user enters a device code', tags: ['web'] } }, async (request, reply) => {
     const user = await sessionUser(services, request);
@@ -71,8 +32,7 @@ export const deviceRoutes: RouteModule = (app, services) => {
     return codePage(request, reply, user, { status: 200, userCode: typeof typed === 'string' ? typed : '', errors: [] });
   });
 
-  // Rate limited as the token endpoint: each request is a guess at a user code (RFC 8628 §5.1).
-  app.post('/oauth/device', { schema: { summary: 'Look up, approve or deny a device code', tags: ['web'] }, config: tokenRateLimit(services) }, async (request, reply) => {
+  app.post('/oauth/device', { schema: { summary: 'Look up, approve or deny a device code', tags: ['web'] }, config: guessLimit }, async (request, reply) => {
     // As the other session forms: CSRF first (419), then the session (401).
     if (!(await csrfValid(request))) throw HttpError.csrfMismatch();
     const user = await sessionUser(services, request);
@@ -80,13 +40,13 @@ export const deviceRoutes: RouteModule = (app, services) => {
     const typed = bodyField(request, 'user_code');
     const action = bodyField(request, 'action');
     if (action !== undefined && action !== 'approve' && action !== 'deny') throw ValidationError.single('action', 'The selected action is invalid.');
-    const pending = await findPendingDeviceAuthorization(typed, ctx);
+    const pending = await services.device.findPending(typed);
     const invalid = { status: 422, userCode: typed ?? '', errors: [INVALID_CODE] };
     if (!pending) return codePage(request, reply, user, invalid);
     if (action === undefined) return confirmPage(request, reply, user, pending);
     const approved = action === 'approve';
     // Only the first answer counts: a code answered in another tab meanwhile is no longer pending.
-    if (!(await answerDeviceAuthorization(pending.code, { userId: user.id, approved }, ctx))) return codePage(request, reply, user, invalid);
+    if (!(await services.device.answer(pending, { userId: user.id, approved }))) return codePage(request, reply, user, invalid);
     const csrfToken = await sessionCsrfToken(request);
     return sendPage(reply, 200, renderDeviceDonePage({ appName: config.appName, csrfToken, userName: user.name, approved, clientName: pending.client.name }));
   });

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { enabledGrantTypes } from '../../oauth/grants/index.js';
 import { CODE_CHALLENGE_METHODS } from '../../oauth/pkce.js';
 import { publicJwks } from '../../oauth/signing-keys.js';
 import type { Services } from '../../services.js';
-import { oauthContext } from './oauth-request.js';
 import type { RouteModule } from './index.js';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
@@ -18,7 +16,7 @@ function authorizationServerMetadata(app: FastifyInstance, services: Services): 
   const has = (method: 'GET' | 'POST', url: string) => app.hasRoute({ method, url });
   const canAuthorize = has('GET', '/oauth/authorize');
   const device = has('POST', '/oauth/device/code');
-  const grantTypes = enabledGrantTypes(oauthContext(services).settings).filter(
+  const grantTypes = services.tokens.grants.map((grant) => grant.grantType).filter(
     (grant) => (grant !== 'authorization_code' || canAuthorize) && (!grant.includes('device_code') || device),
   );
   const implicit = canAuthorize && config.implicitGrant;

@@ -11,9 +11,7 @@ import { docsRoutes } from './docs.js';
 import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
 import { registerPageRoutes } from './register-page.js';
-import { revokeIntrospectRoutes } from './revoke-introspect.js';
 import { scopeRoutes } from './scopes.js';
-import { oauthTokenRoutes } from './token.js';
 import { tokenRoutes } from './tokens.js';
 import { transientTokenRoutes } from './transient-token.js';
 import { userInfoRoutes } from './userinfo.js';
@@ -34,8 +32,6 @@ export const routeModules: RouteModule[] = [
   debugbarRoutes,
   userRoutes,
   loginRoutes,
-  oauthTokenRoutes,
-  revokeIntrospectRoutes,
   deviceRoutes,
   userInfoRoutes,
   discoveryRoutes,

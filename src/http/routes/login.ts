@@ -1,12 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { loginThrottleFor } from '../../accounts/login-throttle.js';
+import type { FastifyInstance } from 'fastify';
 import type { ThrottleDecision } from '../../accounts/login-throttle.js';
-import { ensurePersonalAccessClient } from '../../oauth/personal-access-client.js';
 import { WILDCARD_SCOPE } from '../../oauth/scopes.js';
 import type { Services } from '../../services.js';
 import { HttpError, ValidationError } from '../errors.js';
-import { presentUser } from '../presenters/user.js';
+import { NO_STORE } from '../no-store.js';
+import { presentUser } from '../../presenters/user.js';
 import { LoginBody, LoginResponse, laravelErrorOrder, normaliseInput } from '../schemas/users.js';
 
 const LOGIN_FIELDS = ['email', 'password', 'device_name', 'scopes'] as const;
@@ -20,9 +19,6 @@ const INVALID_SCOPES = 'The selected scopes is invalid.';
  */
 export async function loginRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { config } = services;
-  // Shared with the login form (POST /login): failures on either count against both.
-  const throttle = loginThrottleFor(services);
 
   api.post('/api/login', {
     schema: { summary: 'Log in for a personal access token', tags: ['users'], body: LoginBody, response: { 200: LoginResponse } },
@@ -38,26 +34,19 @@ export async function loginRoutes(app: FastifyInstance, services: Services): Pro
       if (!scopes.every((scope) => scope === WILDCARD_SCOPE || services.scopes.has(scope))) {
         throw ValidationError.single('scopes', INVALID_SCOPES);
       }
-      const decision = await throttle.attempt(email, request.ip);
-      if (!decision.allowed) throw tooManyAttempts(decision);
-      const user = await services.users.findByCredentials(email, password);
-      if (!user) {
-        if (throttle.enabled) reply.headers(rateLimitHeaders(decision));
+      // Shared with the login form and the password grant: failures on any count against all.
+      const login = await services.users.login(email, password, request.ip);
+      if (login.status === 'throttled') throw tooManyAttempts(login.throttle);
+      if (login.status === 'invalid') {
+        if (login.throttle.limit > 0) reply.headers(rateLimitHeaders(login.throttle));
         throw ValidationError.single('email', BAD_CREDENTIALS);
       }
-      await throttle.clear(email, request.ip);
-      const client = await ensurePersonalAccessClient(services.repositories.clients, config.appName);
-      const { jwt } = await services.tokens.issueAccessToken({
-        clientId: client.id,
-        userId: user.id,
-        scopes: [...new Set(scopes)],
-        ttlSeconds: config.personalAccessTokenTtl,
-        name: request.body.device_name ?? DEFAULT_TOKEN_NAME,
-      });
-      return noStore(reply).send({
+      const { user } = login;
+      const issued = await services.personalAccess.issue({ userId: user.id, name: request.body.device_name ?? DEFAULT_TOKEN_NAME, scopes });
+      return reply.headers(NO_STORE).send({
         token_type: 'Bearer' as const,
-        access_token: jwt,
-        expires_in: config.personalAccessTokenTtl,
+        access_token: issued.jwt,
+        expires_in: issued.expiresIn,
         user: presentUser(user),
       });
     },
@@ -80,9 +69,4 @@ function tooManyAttempts(decision: ThrottleDecision): HttpError {
     'X-RateLimit-Reset': String(decision.retryAfter),
     'Retry-After': String(decision.retryAfter),
   });
-}
-
-// RFC 6749 §5.1: responses carrying tokens must not be cached.
-function noStore(reply: FastifyReply): FastifyReply {
-  return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
 }

@@ -1,12 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ensurePersonalAccessClient } from '../../oauth/personal-access-client.js';
+import { presentTokenWithClient } from '../../presenters/token.js';
 import type { Services } from '../../services.js';
-import { ValidationError } from '../errors.js';
+import { HttpError, ValidationError } from '../errors.js';
 import { currentUser, webGuard } from '../plugins/authentication.js';
-import { presentTokenWithClient } from '../presenters/token.js';
 import { TokenParams, emptyBodyAsForm, personalAccessTokenBody } from '../schemas/management.js';
-import { findUserToken, userTokens } from './tokens.js';
 
 /** Passport's PersonalAccessTokenController: list, create and revoke a user's personal access tokens. */
 export function personalAccessTokenRoutes(app: FastifyInstance, services: Services): void {
@@ -19,8 +17,8 @@ export function personalAccessTokenRoutes(app: FastifyInstance, services: Servic
     '/oauth/personal-access-tokens',
     { schema: { summary: 'Get all of the personal access tokens for the authenticated user.', tags }, preValidation: guard },
     async (request) => {
-      const tokens = await userTokens(services, currentUser(request).id);
-      return tokens.filter(({ client }) => client.personalAccessClient).map(({ token, client }) => presentTokenWithClient(token, client));
+      const tokens = await services.personalAccess.list(currentUser(request).id);
+      return tokens.map(({ token, client }) => presentTokenWithClient(token, client));
     },
   );
 
@@ -37,15 +35,8 @@ export function personalAccessTokenRoutes(app: FastifyInstance, services: Servic
       if (name === '') throw ValidationError.single('name', 'The name field is required.');
       // `*` is not a declared scope (the schema rejects it); the configured defaults apply when none is named.
       const scopes = services.scopes.resolve(request.body.scopes ?? [], { allowWildcard: false });
-      const client = await ensurePersonalAccessClient(services.repositories.clients, services.config.appName);
-      const issued = await services.tokens.issueAccessToken({
-        clientId: client.id,
-        userId: user.id,
-        scopes,
-        ttlSeconds: services.config.personalAccessTokenTtl,
-        name,
-      });
-      return { accessToken: issued.jwt, token: presentTokenWithClient(issued.record, client) };
+      const issued = await services.personalAccess.issue({ userId: user.id, name, scopes });
+      return { accessToken: issued.jwt, token: presentTokenWithClient(issued.token, issued.client) };
     },
   );
 
@@ -53,8 +44,7 @@ export function personalAccessTokenRoutes(app: FastifyInstance, services: Servic
     '/oauth/personal-access-tokens/:token_id',
     { schema: { summary: 'Delete the given token.', tags, params: TokenParams }, preValidation: guard },
     async (request, reply) => {
-      const token = await findUserToken(services, request.params.token_id, currentUser(request).id);
-      await services.tokens.revokeAccessToken(token.id);
+      if (!(await services.personalAccess.revoke(currentUser(request).id, request.params.token_id))) throw HttpError.notFound();
       return reply.status(204).send();
     },
   );

@@ -1,13 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
-import { registerAccount } from '../../accounts/registration.js';
+import { EmailTakenError } from '../../accounts/users.js';
 import { safeIntendedPath } from '../../accounts/sessions.js';
 import type { Services } from '../../services.js';
 import { renderRegisterPage } from '../../web/pages/register.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { csrfValid, expectsJson, sessionUser } from '../plugins/session.js';
-import { presentUser } from '../presenters/user.js';
+import { presentUser } from '../../presenters/user.js';
 import { RegisterBody, laravelErrorOrder, normaliseBody } from '../schemas/users.js';
 import { sendPage } from './web-auth.js';
 
@@ -69,11 +69,16 @@ export function registerPageRoutes(app: FastifyInstance, services: Services): vo
       const body = request.body;
       const errors = await findProblems(services, body, request.validationError?.validation);
       if (Object.keys(errors).length > 0) return registrationFailed(request, reply, errors, body);
-      const result = await registerAccount(services.users, { name: body.name, email: body.email, password: body.password });
-      if (!result.ok) return registrationFailed(request, reply, { email: [EMAIL_TAKEN] }, body);
+      let user;
+      try {
+        user = await services.users.register({ name: body.name, email: body.email, password: body.password });
+      } catch (error) {
+        if (error instanceof EmailTakenError) return registrationFailed(request, reply, { email: [EMAIL_TAKEN] }, body);
+        throw error;
+      }
       // Logged in as the login form does: a new session id (no fixation) and a new CSRF token.
       const data = await request.session.regenerate();
-      data.userId = result.user.id;
+      data.userId = user.id;
       data.authTime = Math.floor(Date.now() / 1000);
       delete data.pendingAuthorization;
       delete data.flash;
@@ -81,7 +86,7 @@ export function registerPageRoutes(app: FastifyInstance, services: Services): vo
       const target = safeIntendedPath(data.intended) ?? HOME;
       delete data.intended;
       request.session.changed();
-      if (expectsJson(request)) return reply.status(201).send(presentUser(result.user));
+      if (expectsJson(request)) return reply.status(201).send(presentUser(user));
       return reply.redirect(target, 302);
     },
   });

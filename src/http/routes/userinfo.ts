@@ -6,7 +6,7 @@ import type { Services } from '../../services.js';
 import { HttpError } from '../errors.js';
 import { bearerTokenOf } from '../plugins/authentication.js';
 import type { RouteModule } from './index.js';
-import { NO_STORE } from './oauth-request.js';
+import { NO_STORE } from '../no-store.js';
 
 const UserInfoBody = Type.Object(
   {
@@ -49,7 +49,7 @@ async function userInfo(services: Services, request: FastifyRequest, reply: Fast
   const token = jwt === undefined ? undefined : await services.tokens.authenticate(jwt);
   // A client-credentials token has no end user to describe.
   if (!token || token.userId === null) throw invalidToken();
-  const user = await services.users.findStored(token.userId);
+  const user = await services.users.find(token.userId);
   if (!user) throw invalidToken();
   if (!scopesCover(token.scopes, ['openid'])) throw insufficientScope();
   const granted = ['profile', 'email'].filter((scope) => scopesCover(token.scopes, [scope]));

@@ -1,12 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { registerAccount } from '../../accounts/registration.js';
-import type { NewAccount } from '../../accounts/registration.js';
+import type { NewAccount } from '../../accounts/users.js';
+import { EmailTakenError } from '../../accounts/users.js';
 import type { Services } from '../../services.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { apiGuard, currentUser } from '../plugins/authentication.js';
-import { presentPage } from '../presenters/length-aware-paginator.js';
-import { presentUser } from '../presenters/user.js';
+import { presentPage } from '../../presenters/length-aware-paginator.js';
+import { presentUser } from '../../presenters/user.js';
 import {
   RegisterBody,
   SearchUsersQuery,
@@ -65,7 +65,7 @@ export async function userRoutes(app: FastifyInstance, services: Services): Prom
     preValidation: [apiGuard(services, { scopes: ['users:read'], allowMachineClients: true }), mergeJsonBodyIntoQuery],
     handler: async (request) => {
       const { name, page = 1, per_page: perPage = DEFAULT_PER_PAGE } = request.query;
-      const found = await services.repositories.users.searchByName(name, { page, perPage });
+      const found = await services.users.search(name, { page, perPage });
       return presentPage({
         items: found.rows.map(presentUser),
         total: found.total,
@@ -92,9 +92,12 @@ export async function userRoutes(app: FastifyInstance, services: Services): Prom
 /** Creates the user, or throws the 422 for a taken email together with `problems` found earlier. */
 async function createAccount(services: Services, input: NewAccount, problems: Record<string, string[]>) {
   if (Object.keys(problems).length === 0) {
-    const result = await registerAccount(services.users, { name: input.name, email: input.email, password: input.password });
-    if (result.ok) return result.user;
-    throw ValidationError.single('email', EMAIL_TAKEN);
+    try {
+      return await services.users.register({ name: input.name, email: input.email, password: input.password });
+    } catch (error) {
+      if (error instanceof EmailTakenError) throw ValidationError.single('email', EMAIL_TAKEN);
+      throw error;
+    }
   }
   // Report every rule the schema could not check at once, in Laravel's field order.
   const taken = await services.users.emailTaken(input.email);

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loginThrottleFor } from '../../accounts/login-throttle.js';
 import type { ThrottleDecision } from '../../accounts/login-throttle.js';
 import { XSRF_COOKIE } from '../../accounts/csrf.js';
 import { safeIntendedPath } from '../../accounts/sessions.js';
@@ -19,8 +18,6 @@ interface LoginInput {
 /** The login page, the login form's target, logout, and a small home page (SPEC §10). */
 export async function webAuthRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { config } = services;
-  // The same throttle as POST /api/login: failures on either count against both.
-  const throttle = loginThrottleFor(services);
   const cookieOptions = { path: '/', sameSite: 'lax' as const, secure: config.appUrl.startsWith('https:') };
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
@@ -48,11 +45,11 @@ export async function webAuthRoutes(app: FastifyInstance, services: Services): P
     if (!(await csrfValid(request))) throw HttpError.csrfMismatch();
     const input = readLoginInput(request.body);
     if ('errors' in input) return loginFailed(request, reply, input.errors, input.email);
-    const decision = await throttle.attempt(input.email, request.ip);
-    if (!decision.allowed) return throttled(request, reply, decision, input.email);
-    const user = await services.users.findByCredentials(input.email, input.password);
-    if (!user) return loginFailed(request, reply, { email: [BAD_CREDENTIALS] }, input.email);
-    await throttle.clear(input.email, request.ip);
+    // The same throttle as POST /api/login and the password grant: failures on any count against all.
+    const login = await services.users.login(input.email, input.password, request.ip);
+    if (login.status === 'throttled') return throttled(request, reply, login.throttle, input.email);
+    if (login.status === 'invalid') return loginFailed(request, reply, { email: [BAD_CREDENTIALS] }, input.email);
+    const { user } = login;
     // A new id at login defeats session fixation; the old session is destroyed.
     const data = await request.session.regenerate();
     data.userId = user.id;

@@ -1,9 +1,9 @@
 import { OAuthError } from '../errors.js';
 import { isValidCodeVerifier, verifyCodeChallenge } from '../pkce.js';
 import type { AuthCode, Client, ResourceOwner } from '../ports.js';
-import { sha256 } from '../token-service.js';
+import { sha256 } from '../random-tokens.js';
 import { issueUserTokens } from './issue-tokens.js';
-import type { Grant, OAuthContext, OAuthParams, TokenResponse } from './types.js';
+import type { Grant, GrantContext, OAuthParams, TokenResponse } from './types.js';
 
 const PKCE_FAILED = 'Failed to verify `code_verifier`.';
 
@@ -14,7 +14,15 @@ const PKCE_FAILED = 'Failed to verify `code_verifier`.';
  */
 export const authorizationCodeGrant: Grant = {
   grantType: 'authorization_code',
+  summary: 'Exchanges the code from the authorization redirect: single use, PKCE (S256 required for public clients), the same `redirect_uri`.',
+  parameters: {
+    code: 'The code from the redirect',
+    redirect_uri: 'The redirect_uri sent to /oauth/authorize, when one was sent',
+    code_verifier: 'The PKCE verifier (RFC 7636)',
+  },
   allowsPublicClients: true,
+  readsScope: false,
+  responseFields: ['refresh_token', 'id_token'],
   async handle({ params, client }, ctx) {
     if (params.code === undefined) throw OAuthError.invalidRequest('code');
     const codeId = sha256(params.code);
@@ -65,7 +73,7 @@ function checkProofKey(code: AuthCode, client: Client, verifier: string | undefi
   }
 }
 
-function respond(ctx: OAuthContext, input: { code: AuthCode; client: Client; user: ResourceOwner }): Promise<TokenResponse> {
+function respond(ctx: GrantContext, input: { code: AuthCode; client: Client; user: ResourceOwner }): Promise<TokenResponse> {
   const { code, client, user } = input;
   return issueUserTokens(ctx, { client, user, scopes: code.scopes, grantId: code.id, nonce: code.nonce, authTime: code.authTime });
 }

@@ -9,7 +9,11 @@ import type { Grant } from './types.js';
  */
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
+  summary: 'A confidential client asks for a token for itself (no user, no refresh token).',
+  parameters: {},
   allowsPublicClients: false,
+  readsScope: true,
+  responseFields: [],
   async handle({ params, client }, ctx) {
     // As Passport: `*` may be asked for by a machine client.
     const scopes = ctx.scopes.resolve(parseScopeParameter(params.scope), { allowWildcard: true });

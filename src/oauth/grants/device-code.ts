@@ -1,8 +1,8 @@
 import { OAuthError } from '../errors.js';
 import type { Client, DeviceCode, DeviceCodeRepository } from '../ports.js';
-import { sha256 } from '../token-service.js';
+import { sha256 } from '../random-tokens.js';
 import { issueUserTokens } from './issue-tokens.js';
-import type { Grant, OAuthContext, TokenResponse } from './types.js';
+import type { Grant, GrantContext, TokenResponse } from './types.js';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -21,7 +21,6 @@ export const deviceCodeGrant: Grant = {
   allowsPublicClients: true,
   async handle({ params, client }, ctx) {
     const repository = ctx.deviceCodes;
-    if (!repository) throw OAuthError.serverError();
     if (params.device_code === undefined) throw OAuthError.invalidRequest('device_code');
     const code = await repository.findById(sha256(params.device_code));
     if (!code) throw OAuthError.invalidGrant('Device code is invalid');
@@ -50,13 +49,13 @@ async function pending(code: DeviceCode, repository: DeviceCodeRepository, now: 
   throw keptInterval ? OAuthError.authorizationPending() : OAuthError.slowDown();
 }
 
-async function replayed(code: DeviceCode, ctx: OAuthContext): Promise<never> {
+async function replayed(code: DeviceCode, ctx: GrantContext): Promise<never> {
   // A used code seen again may have been stolen: the tokens it produced go too (RFC 9700 §4.5.3.1's rule for codes).
   if (code.userApprovedAt !== null) await ctx.tokens.revokeGrant(code.id);
   throw OAuthError.invalidGrant('Device code has been revoked');
 }
 
-async function respond(ctx: OAuthContext, code: DeviceCode, client: Client): Promise<TokenResponse> {
+async function respond(ctx: GrantContext, code: DeviceCode, client: Client): Promise<TokenResponse> {
   const user = code.userId === null ? undefined : await ctx.users.findById(code.userId);
   if (!user) throw OAuthError.invalidGrant('The user of this device code no longer exists');
   // As node-oidc-provider: `openid` on a device authorization yields an ID token too (OIDC Core §2).

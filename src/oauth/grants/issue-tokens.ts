@@ -1,7 +1,7 @@
 import { signIdToken } from '../id-token.js';
 import type { Client, ResourceOwner } from '../ports.js';
 import type { IssuedAccessToken } from '../token-service.js';
-import type { OAuthContext, TokenResponse } from './types.js';
+import type { GrantContext, TokenResponse } from './types.js';
 
 export interface IssueTokens {
   client: Client;
@@ -18,7 +18,7 @@ export interface IssuedTokens {
 }
 
 /** Signs and stores an access token (and a refresh token), shaped as RFC 6749 §5.1 answers them. */
-export async function issueTokens(ctx: OAuthContext, input: IssueTokens): Promise<IssuedTokens> {
+export async function issueTokens(ctx: GrantContext, input: IssueTokens): Promise<IssuedTokens> {
   const ttl = ctx.settings.accessTokenTtl;
   const accessToken = await ctx.tokens.issueAccessToken({
     clientId: input.client.id,
@@ -45,7 +45,7 @@ export interface IssueUserTokens {
 }
 
 /** A user's access and refresh token, plus an ID token when `openid` was granted (OIDC Core §3.1.3.3). */
-export async function issueUserTokens(ctx: OAuthContext, input: IssueUserTokens): Promise<TokenResponse> {
+export async function issueUserTokens(ctx: GrantContext, input: IssueUserTokens): Promise<TokenResponse> {
   const { client, user, scopes } = input;
   const { response, accessToken } = await issueTokens(ctx, { client, userId: user.id, scopes, grantId: input.grantId, withRefreshToken: true });
   if (!scopes.includes('openid')) return response;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OAuthError } from '../errors.js';
+import { OAuthError, TooManyAttemptsError } from '../errors.js';
 import { parseScopeParameter } from '../scopes.js';
 import { issueTokens } from './issue-tokens.js';
 import type { Grant } from './types.js';
@@ -10,17 +10,26 @@ import type { Grant } from './types.js';
  */
 export const passwordGrant: Grant = {
   grantType: 'password',
+  summary: 'A password client exchanges a user’s email and password (only with OAUTH_PASSWORD_GRANT=true; throttled as the login form).',
+  parameters: {
+    username: 'The user’s email',
+    password: 'The user’s password',
+  },
+  readsScope: true,
+  responseFields: ['refresh_token'],
   // RFC 6749 §4.3.2: only a confidential client must authenticate; Passport's
   // `passport:client --password --public` clients send their client_id alone.
   allowsPublicClients: true,
   enabled: (settings) => settings.passwordGrant,
-  async handle({ params, client }, ctx) {
+  async handle({ params, client, clientAddress }, ctx) {
     const { username, password } = params;
     if (username === undefined) throw OAuthError.invalidRequest('username');
     if (password === undefined) throw OAuthError.invalidRequest('password');
     const scopes = ctx.scopes.resolve(parseScopeParameter(params.scope), { allowWildcard: true });
-    const user = await ctx.users.verifyCredentials(username, password);
-    if (!user) throw OAuthError.invalidCredentials();
+    const check = await ctx.users.checkCredentials(username, password, clientAddress);
+    if (check.status === 'throttled') throw new TooManyAttemptsError(check.retryAfter);
+    if (check.status === 'invalid') throw OAuthError.invalidCredentials();
+    const { user } = check;
     // Each login starts a grant of its own, so replay defence revokes only its descendants.
     const { response } = await issueTokens(ctx, { client, userId: user.id, scopes, grantId: randomUUID(), withRefreshToken: true });
     return response;

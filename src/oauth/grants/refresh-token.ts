@@ -1,9 +1,9 @@
 import { OAuthError } from '../errors.js';
 import type { AccessToken, Client, RefreshToken } from '../ports.js';
 import { parseScopeParameter, scopesCover } from '../scopes.js';
-import { sha256 } from '../token-service.js';
+import { sha256 } from '../random-tokens.js';
 import { issueTokens } from './issue-tokens.js';
-import type { Grant, OAuthContext } from './types.js';
+import type { Grant, GrantContext } from './types.js';
 
 /**
  * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the presented refresh token is consumed
@@ -12,7 +12,13 @@ import type { Grant, OAuthContext } from './types.js';
  */
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
+  summary: 'Rotates a refresh token: the old pair is revoked and a new pair issued; `scope` may narrow, never widen; a rotated token presented again revokes the grant.',
+  parameters: {
+    refresh_token: 'The refresh token to rotate',
+  },
   allowsPublicClients: true,
+  readsScope: true,
+  responseFields: ['refresh_token'],
   async handle({ params, client }, ctx) {
     if (params.refresh_token === undefined) throw OAuthError.invalidRequest('refresh_token');
     const id = sha256(params.refresh_token);
@@ -34,7 +40,7 @@ export const refreshTokenGrant: Grant = {
   },
 };
 
-async function findRefreshToken(ctx: OAuthContext, id: string, client: Client): Promise<{ stored: RefreshToken; access: AccessToken }> {
+async function findRefreshToken(ctx: GrantContext, id: string, client: Client): Promise<{ stored: RefreshToken; access: AccessToken }> {
   const stored = await ctx.refreshTokens.findById(id);
   const access = stored && (await ctx.accessTokens.findById(stored.accessTokenId));
   if (!stored || !access) throw OAuthError.invalidRefreshToken('Token is invalid');
@@ -43,13 +49,13 @@ async function findRefreshToken(ctx: OAuthContext, id: string, client: Client): 
   return { stored, access };
 }
 
-async function replayed(ctx: OAuthContext, grantId: string): Promise<never> {
+async function replayed(ctx: GrantContext, grantId: string): Promise<never> {
   await ctx.tokens.revokeGrant(grantId);
   throw OAuthError.invalidRefreshToken('Token has been revoked');
 }
 
 /** RFC 6749 §6: a narrower scope may be asked for, never one the original grant lacks. */
-function narrowedScopes(ctx: OAuthContext, parameter: string | undefined, original: string[]): string[] {
+function narrowedScopes(ctx: GrantContext, parameter: string | undefined, original: string[]): string[] {
   const requested = parseScopeParameter(parameter);
   if (requested.length === 0) return original;
   const scopes = ctx.scopes.resolve(requested, { allowWildcard: true });

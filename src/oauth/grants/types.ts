@@ -1,9 +1,7 @@
-import type { ClientDirectory } from '../client-directory.js';
 import type {
   AccessTokenRepository,
   AuthCodeRepository,
   Client,
-  ClientRepository,
   DeviceCodeRepository,
   RefreshTokenRepository,
   UserLookup,
@@ -18,26 +16,23 @@ import type { TokenService } from '../token-service.js';
  */
 export type OAuthParams = Readonly<Record<string, string | undefined>>;
 
-/** What the token, revocation and introspection endpoints need; wired once by the HTTP layer. */
-export interface OAuthContext {
-  settings: {
-    issuer: string;
-    accessTokenTtl: number;
-    refreshTokenTtl: number;
-    passwordGrant: boolean;
-  };
-  /** Key of the client secret hashes. */
-  appKey: string;
-  clients: ClientDirectory;
-  /** Writes to client records (re-storing a legacy secret hash). */
-  clientStore: Pick<ClientRepository, 'updateSecretHash'>;
+/** The deployment's OAuth settings, read once from the configuration. */
+export interface OAuthSettings {
+  issuer: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  passwordGrant: boolean;
+}
+
+/** What the grants need; built once by the core (see ../oauth-core.ts), never by a route. */
+export interface GrantContext {
+  settings: OAuthSettings;
   scopes: ScopeRegistry;
   tokens: TokenService;
   accessTokens: AccessTokenRepository;
   refreshTokens: RefreshTokenRepository;
   authCodes: AuthCodeRepository;
-  /** Device authorizations (RFC 8628); without it the device code grant answers server_error. */
-  deviceCodes?: DeviceCodeRepository;
+  deviceCodes: DeviceCodeRepository;
   users: UserLookup;
   keys: KeySet;
   now(): number;
@@ -52,18 +47,39 @@ export interface TokenResponse {
   id_token?: string;
 }
 
+/** Fields a grant may add to the base response (token_type, expires_in, access_token). */
+export type TokenResponseField = 'refresh_token' | 'id_token';
+
 export interface GrantRequest {
   params: OAuthParams;
   /** The client, already authenticated and allowed to use this grant. */
   client: Client;
+  /** The caller's address, for per-user-and-address throttling (the password grant). */
+  clientAddress: string;
 }
 
-/** One grant type of the token endpoint; adding one is a file and a line in ./index.ts. */
+/**
+ * One grant type of the token endpoint, describing itself: the token route's schemas, the
+ * OpenAPI document, the Postman collection, the docs page and discovery's
+ * `grant_types_supported` are all derived from these declarations. Adding a grant is one
+ * file, one line in ./index.ts, and its tests.
+ */
 export interface Grant {
   grantType: string;
+  /** One sentence for the documentation: what the grant is for and its rules. */
+  summary?: string;
+  /**
+   * The body parameters the grant reads, with a description each (grant_type, the client
+   * credentials and `scope` are common to every grant and not listed here).
+   */
+  parameters?: Readonly<Record<string, string>>;
   /** Public clients (no secret) may use it with their client_id alone. */
   allowsPublicClients: boolean;
+  /** Whether the grant reads `scope` (client credentials, password, refresh narrowing). */
+  readsScope?: boolean;
+  /** The fields the grant adds to the token response (id_token only with `openid`). */
+  responseFields?: readonly TokenResponseField[];
   /** False when the deployment has it switched off (answered as an unknown grant type). */
-  enabled?(settings: OAuthContext['settings']): boolean;
-  handle(request: GrantRequest, ctx: OAuthContext): Promise<TokenResponse>;
+  enabled?(settings: OAuthSettings): boolean;
+  handle(request: GrantRequest, ctx: GrantContext): Promise<TokenResponse>;
 }

@@ -24,8 +24,8 @@ export class KyselyAccessTokenRepository implements AccessTokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   // The token endpoint's hot path: no read first, and inserts of one event-loop turn share
-  // one statement and one commit. A duplicate jti fails on the primary key, which is the
-  // contract (the caller retries with a fresh id).
+  // one statement and one commit. Token ids are 320 random bits, never drawn twice; were one
+  // ever repeated, the primary key refuses the row and that one request fails.
   private readonly inserts = new InsertBatcher<Insertable<OAuthAccessTokensTable>>(async (rows) => {
     await this.db.insertInto('oauth_access_tokens').values(rows).execute();
   });

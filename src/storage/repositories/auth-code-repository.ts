@@ -3,6 +3,7 @@ import type { AuthCode, AuthCodeRepository, ConsumeResult } from '../../oauth/po
 import type { AuthCodeRow, Database } from '../schema.js';
 import { toDbTimestamp } from '../timestamps.js';
 import { readClientId, readRequiredDate, readStringArray } from './columns.js';
+import { consumeOnce } from './consume-once.js';
 
 export function toAuthCode(row: AuthCodeRow): AuthCode {
   return {
@@ -42,19 +43,14 @@ export class KyselyAuthCodeRepository implements AuthCodeRepository {
       .execute();
   }
 
-  // RFC 6749 §4.1.2: a code is single use. The conditional UPDATE is the lock (a row lock on
-  // PostgreSQL, the single writer on SQLite): exactly one concurrent caller changes the row.
-  // Expiry is checked by the grant, which must still see an expired code to report it.
-  async consume(id: string): Promise<ConsumeResult<AuthCode>> {
-    const result = await this.db
-      .updateTable('oauth_auth_codes')
-      .set({ revoked: 1 })
-      .where('id', '=', id)
-      .where('revoked', '=', 0)
-      .executeTakeFirst();
-    const row = await this.db.selectFrom('oauth_auth_codes').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return { status: 'missing' };
-    const record = toAuthCode(row);
-    return Number(result.numUpdatedRows) === 1 ? { status: 'consumed', record } : { status: 'reused', record };
+  // RFC 6749 §4.1.2: a code is single use.
+  consume(id: string): Promise<ConsumeResult<AuthCode>> {
+    return consumeOnce(this.db, 'oauth_auth_codes', id, {
+      read: async (codeId) => {
+        const row = await this.db.selectFrom('oauth_auth_codes').selectAll().where('id', '=', codeId).executeTakeFirst();
+        return row && toAuthCode(row);
+      },
+    });
   }
+
 }

@@ -75,7 +75,15 @@ export class KyselyClientRepository implements ClientRepository {
       created_at: now,
       updated_at: now,
     };
-    await this.db.insertInto('oauth_clients').values(row).execute();
+    if (!client.personalAccessClient) {
+      await this.db.insertInto('oauth_clients').values(row).execute();
+      return toClient(row);
+    }
+    // Passport records its personal access client in a table of its own: both rows or neither.
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('oauth_clients').values(row).execute();
+      await trx.insertInto('oauth_personal_access_clients').values({ client_id: row.id, created_at: now, updated_at: now }).execute();
+    });
     return toClient(row);
   }
 
@@ -134,11 +142,9 @@ export class KyselyClientRepository implements ClientRepository {
     return flagged && toClient(flagged);
   }
 
+  /** Records an existing client as the personal access client (Passport's marker row). */
   async markPersonalAccessClient(clientId: string): Promise<void> {
     const now = toDbTimestamp(new Date());
-    await this.db
-      .insertInto('oauth_personal_access_clients')
-      .values({ client_id: clientId, created_at: now, updated_at: now })
-      .execute();
+    await this.db.insertInto('oauth_personal_access_clients').values({ client_id: clientId, created_at: now, updated_at: now }).execute();
   }
 }

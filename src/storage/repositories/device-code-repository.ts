@@ -3,6 +3,7 @@ import type { ConsumeResult, DeviceCode, DeviceCodeRepository, NewDeviceCode } f
 import type { Database, DeviceCodeRow } from '../schema.js';
 import { fromDbTimestamp, toDbTimestamp } from '../timestamps.js';
 import { readClientId, readRequiredDate, readStringArray } from './columns.js';
+import { consumeOnce } from './consume-once.js';
 
 export function toDeviceCode(row: DeviceCodeRow): DeviceCode {
   return {
@@ -78,16 +79,8 @@ export class KyselyDeviceCodeRepository implements DeviceCodeRepository {
   }
 
   // RFC 8628 §3.5 with RFC 6749 §4.1.2's rule for codes: one exchange per approval.
-  async consume(id: string): Promise<ConsumeResult<DeviceCode>> {
-    const result = await this.db
-      .updateTable('oauth_device_codes')
-      .set({ revoked: 1 })
-      .where('id', '=', id)
-      .where('revoked', '=', 0)
-      .where('user_approved_at', 'is not', null)
-      .executeTakeFirst();
-    const record = await this.findById(id);
-    if (!record) return { status: 'missing' };
-    return Number(result.numUpdatedRows) === 1 ? { status: 'consumed', record } : { status: 'reused', record };
+  consume(id: string): Promise<ConsumeResult<DeviceCode>> {
+    return consumeOnce(this.db, 'oauth_device_codes', id, { read: (codeId) => this.findById(codeId), approvedOnly: true });
   }
+
 }

@@ -6,8 +6,8 @@ import { KyselyClientRepository } from './client-repository.js';
 import { KyselyDeviceCodeRepository } from './device-code-repository.js';
 import { PurgeRepository } from './purge-repository.js';
 import { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
-import { SessionRepository } from './session-repository.js';
-import { UserRepository } from './user-repository.js';
+import { KyselySessionRepository } from './session-repository.js';
+import { KyselyUserRepository } from './user-repository.js';
 
 export { KyselyAccessTokenRepository } from './access-token-repository.js';
 export { KyselyAuthCodeRepository } from './auth-code-repository.js';
@@ -15,8 +15,8 @@ export { KyselyClientRepository } from './client-repository.js';
 export { KyselyDeviceCodeRepository } from './device-code-repository.js';
 export { PurgeRepository, type PurgeCounts, type PurgeOptions } from './purge-repository.js';
 export { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
-export { SessionRepository, type StoredSession } from './session-repository.js';
-export { UserRepository, type NewUser, type StoredUser, type UserPage } from './user-repository.js';
+export { KyselySessionRepository, type StoredSession } from './session-repository.js';
+export { KyselyUserRepository } from './user-repository.js';
 
 export interface Repositories {
   clients: KyselyClientRepository;
@@ -24,8 +24,8 @@ export interface Repositories {
   refreshTokens: KyselyRefreshTokenRepository;
   authCodes: KyselyAuthCodeRepository;
   deviceCodes: KyselyDeviceCodeRepository;
-  users: UserRepository;
-  sessions: SessionRepository;
+  users: KyselyUserRepository;
+  sessions: KyselySessionRepository;
   purge: PurgeRepository;
 }
 
@@ -37,8 +37,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     refreshTokens: new KyselyRefreshTokenRepository(db),
     authCodes: new KyselyAuthCodeRepository(db),
     deviceCodes: new KyselyDeviceCodeRepository(db),
-    users: new UserRepository(db),
-    sessions: new SessionRepository(db),
+    users: new KyselyUserRepository(db),
+    sessions: new KyselySessionRepository(db),
     purge: new PurgeRepository(db),
   };
 }

@@ -3,6 +3,7 @@ import type { ConsumeResult, RefreshToken, RefreshTokenRepository } from '../../
 import type { Database, RefreshTokenRow } from '../schema.js';
 import { toDbTimestamp } from '../timestamps.js';
 import { readRequiredDate } from './columns.js';
+import { consumeOnce } from './consume-once.js';
 
 export function toRefreshToken(row: RefreshTokenRow): RefreshToken {
   return {
@@ -30,20 +31,11 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
       .execute();
   }
 
-  // Rotation must hand out one new pair per refresh token, even to concurrent requests: the
-  // conditional UPDATE is the lock (a row lock on PostgreSQL, the single writer on SQLite), so
-  // exactly one caller changes the row. Expiry is the grant's business, not this method's.
-  async consume(id: string): Promise<ConsumeResult<RefreshToken>> {
-    const result = await this.db
-      .updateTable('oauth_refresh_tokens')
-      .set({ revoked: 1 })
-      .where('id', '=', id)
-      .where('revoked', '=', 0)
-      .executeTakeFirst();
-    const record = await this.findById(id);
-    if (!record) return { status: 'missing' };
-    return Number(result.numUpdatedRows) === 1 ? { status: 'consumed', record } : { status: 'reused', record };
+  // Rotation hands out one new pair per refresh token, even to concurrent requests.
+  consume(id: string): Promise<ConsumeResult<RefreshToken>> {
+    return consumeOnce(this.db, 'oauth_refresh_tokens', id, { read: (tokenId) => this.findById(tokenId) });
   }
+
 
   async findById(id: string): Promise<RefreshToken | undefined> {
     const row = await this.db.selectFrom('oauth_refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { SessionRows } from '../../accounts/ports.js';
 import type { Database, SessionRow } from '../schema.js';
 
 /** A server-side session; `id` is the SHA-256 of the id held in the cookie. */
@@ -24,7 +25,7 @@ function toStoredSession(row: SessionRow): StoredSession {
   };
 }
 
-export class SessionRepository {
+export class KyselySessionRepository implements SessionRows {
   constructor(private readonly db: Kysely<Database>) {}
 
   async find(idHash: string): Promise<StoredSession | undefined> {

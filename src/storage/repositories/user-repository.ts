@@ -1,31 +1,9 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import type { NewUser, StoredUser, UserPage, UserRepository } from '../../accounts/ports.js';
 import type { Database, UserRow } from '../schema.js';
 import { fromDbTimestamp, toDbTimestamp } from '../timestamps.js';
 import { readRequiredDate } from './columns.js';
-
-/** A user as stored, password hash included: never hand this to a presenter as is. */
-export interface StoredUser {
-  id: number;
-  name: string;
-  email: string;
-  emailVerifiedAt: Date | null;
-  passwordHash: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface NewUser {
-  name: string;
-  email: string;
-  passwordHash: string;
-}
-
-export interface UserPage {
-  rows: StoredUser[];
-  /** Matching users over all pages. */
-  total: number;
-}
 
 export function toStoredUser(row: UserRow): StoredUser {
   return {
@@ -44,7 +22,7 @@ export function escapeLike(fragment: string): string {
   return fragment.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
-export class UserRepository {
+export class KyselyUserRepository implements UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(user: NewUser): Promise<StoredUser> {

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '../../../src/oauth/grants/types.js';
-import { exchangeToken } from '../../../src/oauth/token-endpoint.js';
-import { sha256 } from '../../../src/oauth/token-service.js';
+import { sha256 } from '../../../src/oauth/random-tokens.js';
 import { testDatabases } from '../../helpers/services.js';
 import type { ClientWithSecret, CoreServices } from '../fixtures.js';
 import { confidentialClient, coreServices, insertCode, jwtPayload, oauthFailure, publicClient, registeredUser } from '../fixtures.js';
@@ -11,19 +10,19 @@ describe.each(testDatabases())('refresh_token grant on $label', ({ label }) => {
   let owner: ClientWithSecret;
   beforeEach(async () => {
     core = await coreServices(label);
-    owner = await confidentialClient(core.services);
+    owner = await confidentialClient(core);
   });
   afterEach(() => core.close());
 
   const auth = () => ({ client_id: owner.client.id, client_secret: owner.secret });
   const refresh = (refreshToken: string, extra: Record<string, string> = {}) =>
-    exchangeToken({ authorization: undefined, params: { grant_type: 'refresh_token', refresh_token: refreshToken, ...auth(), ...extra } }, core.ctx);
+    core.services.tokens.exchange({ authorization: undefined, params: { grant_type: 'refresh_token', refresh_token: refreshToken, ...auth(), ...extra } });
 
   async function firstPair(scopes = ['users:read', 'users:write']): Promise<TokenResponse> {
     const user = await registeredUser(core.services);
-    const code = await insertCode(core.services, { client: owner.client, user, scopes });
+    const code = await insertCode(core, { client: owner.client, user, scopes });
     const params = { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/callback', ...auth() };
-    return exchangeToken({ authorization: undefined, params }, core.ctx);
+    return core.services.tokens.exchange({ authorization: undefined, params });
   }
 
   it('rotates: the old pair is revoked, the new pair keeps the grant', async () => {
@@ -33,8 +32,8 @@ describe.each(testDatabases())('refresh_token grant on $label', ({ label }) => {
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(await core.services.tokens.authenticate(first.access_token)).toBeUndefined();
     expect(await core.services.tokens.authenticate(second.access_token)).toMatchObject({ scopes: ['users:read', 'users:write'] });
-    const oldRow = await core.services.repositories.accessTokens.findById(String(jwtPayload(first.access_token).jti));
-    const newRow = await core.services.repositories.accessTokens.findById(String(jwtPayload(second.access_token).jti));
+    const oldRow = await core.storage.repositories.accessTokens.findById(String(jwtPayload(first.access_token).jti));
+    const newRow = await core.storage.repositories.accessTokens.findById(String(jwtPayload(second.access_token).jti));
     expect(newRow?.grantId).toBe(oldRow?.grantId);
   });
 
@@ -70,32 +69,32 @@ describe.each(testDatabases())('refresh_token grant on $label', ({ label }) => {
 
   it('refuses a refresh token of another client without burning it', async () => {
     const first = await firstPair();
-    const intruder = await confidentialClient(core.services);
+    const intruder = await confidentialClient(core);
     const params = { grant_type: 'refresh_token', refresh_token: first.refresh_token ?? '', client_id: intruder.client.id, client_secret: intruder.secret };
-    const error = await oauthFailure(exchangeToken({ authorization: undefined, params }, core.ctx));
+    const error = await oauthFailure(core.services.tokens.exchange({ authorization: undefined, params }));
     expect(error.toJSON()).toMatchObject({ error: 'invalid_grant', error_description: 'The refresh token is invalid.', hint: 'Token is not linked to client' });
     await expect(refresh(first.refresh_token ?? '')).resolves.toMatchObject({ token_type: 'Bearer' });
   });
 
   it('refuses expired and unknown refresh tokens', async () => {
     const first = await firstPair();
-    await core.services.database.db
+    await core.storage.database.db
       .updateTable('oauth_refresh_tokens')
       .set({ expires_at: '2020-01-01 00:00:00' })
       .where('id', '=', sha256(first.refresh_token ?? ''))
       .execute();
     expect((await oauthFailure(refresh(first.refresh_token ?? ''))).hint).toBe('Token has expired');
     expect((await oauthFailure(refresh('not-a-token'))).code).toBe('invalid_grant');
-    const missing = await oauthFailure(exchangeToken({ authorization: undefined, params: { grant_type: 'refresh_token', ...auth() } }, core.ctx));
+    const missing = await oauthFailure(core.services.tokens.exchange({ authorization: undefined, params: { grant_type: 'refresh_token', ...auth() } }));
     expect(missing.hint).toBe('Check the `refresh_token` parameter');
   });
 
   it('starts a grant at the first rotation of a token issued without one (imported from Passport)', async () => {
     const user = await registeredUser(core.services);
-    const issued = await core.services.tokens.issueAccessToken({ clientId: owner.client.id, userId: user.id, scopes: ['users:read'], ttlSeconds: 60 });
-    const legacy = await core.services.tokens.issueRefreshToken(issued.record, 3600, null);
+    const issued = await core.core.tokenService.issueAccessToken({ clientId: owner.client.id, userId: user.id, scopes: ['users:read'], ttlSeconds: 60 });
+    const legacy = await core.core.tokenService.issueRefreshToken(issued.record, 3600, null);
     const second = await refresh(legacy);
-    const row = await core.services.repositories.accessTokens.findById(String(jwtPayload(second.access_token).jti));
+    const row = await core.storage.repositories.accessTokens.findById(String(jwtPayload(second.access_token).jti));
     expect(row?.grantId).toBe(sha256(legacy));
     await oauthFailure(refresh(legacy));
     expect(await core.services.tokens.authenticate(second.access_token)).toBeUndefined();
@@ -103,10 +102,10 @@ describe.each(testDatabases())('refresh_token grant on $label', ({ label }) => {
 
   it('lets a public client refresh with its client_id alone', async () => {
     const user = await registeredUser(core.services);
-    const spa = await publicClient(core.services);
-    const issued = await core.services.tokens.issueAccessToken({ clientId: spa.id, userId: user.id, scopes: [], ttlSeconds: 60, grantId: 'g1' });
-    const token = await core.services.tokens.issueRefreshToken(issued.record, 3600, 'g1');
+    const spa = await publicClient(core);
+    const issued = await core.core.tokenService.issueAccessToken({ clientId: spa.id, userId: user.id, scopes: [], ttlSeconds: 60, grantId: 'g1' });
+    const token = await core.core.tokenService.issueRefreshToken(issued.record, 3600, 'g1');
     const params = { grant_type: 'refresh_token', refresh_token: token, client_id: spa.id };
-    await expect(exchangeToken({ authorization: undefined, params }, core.ctx)).resolves.toMatchObject({ token_type: 'Bearer' });
+    await expect(core.services.tokens.exchange({ authorization: undefined, params })).resolves.toMatchObject({ token_type: 'Bearer' });
   });
 });

@@ -1,4 +1,4 @@
-import type { StoredUser } from '../../storage/repositories/user-repository.js';
+import type { StoredUser } from '../accounts/ports.js';
 import { jsonTime } from './json-time.js';
 
 /** A user as Laravel serialises it: never the password hash or remember token. */

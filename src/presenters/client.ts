@@ -1,4 +1,4 @@
-import type { Client } from '../../oauth/ports.js';
+import type { Client } from '../oauth/ports.js';
 import { jsonTime } from './json-time.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AccessToken, Client } from '../../oauth/ports.js';
+import type { AccessToken, Client } from '../oauth/ports.js';
 import { presentClient } from './client.js';
 import { jsonTime } from './json-time.js';
 

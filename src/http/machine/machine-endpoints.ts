@@ -1,0 +1,54 @@
+import type { FastifyContextConfig, FastifyInstance, FastifyPluginAsync, RouteOptions, onRequestHookHandler } from 'fastify';
+import { OAuthError } from '../../oauth/errors.js';
+import type { Services } from '../../services.js';
+import { NO_STORE } from '../no-store.js';
+import { deviceCodeRoutes } from './device-code.js';
+import { revokeIntrospectRoutes } from './revoke-introspect.js';
+import { oauthTokenRoutes } from './token.js';
+
+/** A family of machine endpoints registers its routes on the encapsulated instance. */
+export type MachineRouteModule = (machine: FastifyInstance, services: Services) => void;
+
+/** The client-authenticated OAuth endpoints; adding one is a file here and one line. */
+const machineRoutes: MachineRouteModule[] = [oauthTokenRoutes, revokeIntrospectRoutes, deviceCodeRoutes];
+
+/**
+ * The machine endpoints (token, revoke, introspect, device code): called by OAuth clients, not
+ * browsers. One encapsulated plugin gives them what they share and nothing they don't: client
+ * authentication only (no session, no CSRF), no browser security headers, `no-store` on every
+ * answer, a rate limit per endpoint and address (TOKEN_RATE_LIMIT), and OAuth errors in
+ * league's shape — a body that does not fit the schema is an OAuth `invalid_request`, never a
+ * Laravel 422.
+ */
+export function machineEndpoints(services: Services): FastifyPluginAsync {
+  return async (machine) => {
+    const { tokenRateLimit } = services.config;
+    machine.addHook('onRoute', (route: RouteOptions) => {
+      // Read at request time by the session layer and by @fastify/helmet (`skipRoute` is its per-route off switch).
+      route.config = { ...route.config, stateless: true, helmet: { skipRoute: true } } as FastifyContextConfig;
+      route.attachValidation = true;
+      if (tokenRateLimit > 0) route.onRequest = [...hooksOf(route.onRequest), rateLimitFor(machine, route, tokenRateLimit)];
+    });
+    machine.addHook('onSend', (_request, reply, payload, done) => {
+      reply.headers(NO_STORE);
+      done(null, payload);
+    });
+    machine.setErrorHandler((error, request, reply) => {
+      if (!(error instanceof OAuthError)) throw error;
+      if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
+      return reply.status(error.status).headers(error.headers).send(error.toJSON());
+    });
+    for (const register of machineRoutes) register(machine, services);
+  };
+}
+
+/** One count per endpoint and address, as if each route had its own limiter (shared across nodes with Redis). */
+function rateLimitFor(machine: FastifyInstance, route: RouteOptions, max: number): onRequestHookHandler {
+  const endpoint = `${String(route.method)} ${route.url}`;
+  return machine.rateLimit({ max, timeWindow: '1 minute', keyGenerator: (request) => `${endpoint}|${request.ip}` });
+}
+
+function hooksOf(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
+  if (hooks === undefined) return [];
+  return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
+}

@@ -1,0 +1,41 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { OAuthError } from '../../oauth/errors.js';
+import type { OAuthParams } from '../../oauth/grants/types.js';
+
+/** A body schema for the docs; the handler turns a mismatch into invalid_request. */
+export function oauthBodySchema(fields: Record<string, string>) {
+  const properties = Object.fromEntries(
+    Object.entries(fields).map(([name, description]) => [name, Type.Optional(Type.String({ description }))]),
+  );
+  return Type.Object(properties, { additionalProperties: true });
+}
+
+/**
+ * The request's parameters, from the body only (RFC 6749 §3.2: the token endpoint takes
+ * POST bodies; a query string is ignored). RFC 6749 §3.1: parameters sent without a value
+ * are omitted, and none may be sent twice. An empty JSON body (Passport's documentation sends
+ * one) arrives as undefined: no parameters, so the grant check answers it.
+ */
+export function oauthParams(request: FastifyRequest): OAuthParams {
+  const body = request.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw OAuthError.invalidRequest('body', 'The request body must be a form or a JSON object');
+  }
+  const failure = request.validationError?.validation[0];
+  if (failure) throw OAuthError.invalidRequest(failure.instancePath.replace(/^\//, '').split('/')[0] || 'body');
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value === 'number') params[name] = String(value);
+    else if (typeof value === 'string') {
+      if (value !== '') params[name] = value;
+    } else if (value !== null) throw OAuthError.invalidRequest(name);
+  }
+  return params;
+}
+
+/** What every client-authenticated endpoint hands the core: the Basic header, the body's parameters and the caller's address. */
+export function tokenRequest(request: FastifyRequest) {
+  return { authorization: request.headers.authorization, params: oauthParams(request), clientAddress: request.ip };
+}

@@ -1,0 +1,116 @@
+import type { ClientAuthDeps } from './client-authentication.js';
+import { ClientDirectory } from './client-directory.js';
+import type { GrantContext, OAuthSettings } from './grants/types.js';
+import type { AccessTokenRepository, AuthCodeRepository, ClientRepository, DeviceCodeRepository, RefreshTokenRepository, UserLookup } from './ports.js';
+import type { ScopeRegistry } from './scopes.js';
+import type { KeySet } from './signing-keys.js';
+import type { StateCache } from './state-cache.js';
+import { TokenService } from './token-service.js';
+import type { AuthorizeUseCases } from './use-cases/authorize.js';
+import { createAuthorizeUseCases } from './use-cases/authorize.js';
+import type { ClientUseCases } from './use-cases/clients.js';
+import { createClientUseCases } from './use-cases/clients.js';
+import type { DeviceUseCases } from './use-cases/device.js';
+import { createDeviceUseCases } from './use-cases/device.js';
+import type { PersonalAccessUseCases } from './use-cases/personal-access.js';
+import { createPersonalAccessUseCases } from './use-cases/personal-access.js';
+import type { TokenUseCases } from './use-cases/tokens.js';
+import { createTokenUseCases } from './use-cases/tokens.js';
+
+/** The deployment's settings the core reads (from the configuration, once). */
+export interface CoreSettings extends OAuthSettings {
+  appName: string;
+  implicitGrant: boolean;
+  authCodeTtl: number;
+  personalAccessTokenTtl: number;
+}
+
+/** The repositories (ports) the core works on; src/storage implements them. */
+export interface CoreRepositories {
+  clients: ClientRepository;
+  accessTokens: AccessTokenRepository;
+  refreshTokens: RefreshTokenRepository;
+  authCodes: AuthCodeRepository;
+  deviceCodes: DeviceCodeRepository;
+}
+
+export interface OAuthCoreDependencies {
+  settings: CoreSettings;
+  /** Key of the client secret hashes. */
+  appKey: string;
+  keys: KeySet;
+  scopes: ScopeRegistry;
+  cache: StateCache;
+  repositories: CoreRepositories;
+  users: UserLookup;
+  now?: () => number;
+}
+
+/** The OAuth core's front door: the use cases routes, pages and the CLI call. */
+export interface OAuthCore {
+  tokens: TokenUseCases;
+  authorize: AuthorizeUseCases;
+  personalAccess: PersonalAccessUseCases;
+  clients: ClientUseCases;
+  device: DeviceUseCases;
+  /** The access token service underneath (signing, validation, revocation), for wiring and tests. */
+  tokenService: TokenService;
+  /** Client look-ups through the cache, for wiring and tests. */
+  clientDirectory: ClientDirectory;
+}
+
+/** Builds every part of the core once, from its ports. */
+export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
+  const { settings, repositories } = deps;
+  const now = deps.now ?? Date.now;
+  const directory = new ClientDirectory(repositories.clients, deps.cache);
+  const tokenService = new TokenService({
+    keys: deps.keys,
+    issuer: settings.issuer,
+    accessTokens: repositories.accessTokens,
+    refreshTokens: repositories.refreshTokens,
+    clients: directory,
+    users: deps.users,
+    cache: deps.cache,
+    now,
+  });
+  const grants: GrantContext = {
+    settings,
+    scopes: deps.scopes,
+    tokens: tokenService,
+    accessTokens: repositories.accessTokens,
+    refreshTokens: repositories.refreshTokens,
+    authCodes: repositories.authCodes,
+    deviceCodes: repositories.deviceCodes,
+    users: deps.users,
+    keys: deps.keys,
+    now,
+  };
+  const clientAuth: ClientAuthDeps = { appKey: deps.appKey, clients: directory, clientStore: repositories.clients };
+  return {
+    tokens: createTokenUseCases({ grants, clientAuth, clients: directory }),
+    authorize: createAuthorizeUseCases({
+      clients: directory,
+      scopes: deps.scopes,
+      tokens: tokenService,
+      accessTokens: repositories.accessTokens,
+      authCodes: repositories.authCodes,
+      settings,
+    }),
+    personalAccess: createPersonalAccessUseCases({
+      grants,
+      clients: directory,
+      clientStore: repositories.clients,
+      appName: settings.appName,
+      ttlSeconds: settings.personalAccessTokenTtl,
+    }),
+    clients: createClientUseCases({ store: repositories.clients, directory, tokens: tokenService, appKey: deps.appKey }),
+    device: createDeviceUseCases(
+      { deviceCodes: repositories.deviceCodes, scopes: deps.scopes, now, clients: directory },
+      clientAuth,
+      `${settings.issuer}/oauth/device`,
+    ),
+    tokenService,
+    clientDirectory: directory,
+  };
+}

@@ -1,0 +1,22 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * The random strings Authgate hands out and the hash it keeps of them. Refresh tokens, codes,
+ * device codes and session ids go on the wire as random strings and are stored only as their
+ * SHA-256 (RFC 6749 §10.3, §10.5): a leaked table cannot be replayed.
+ */
+
+/** SHA-256 (hex): how refresh tokens, codes and session ids are stored. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** An opaque random token for the wire (refresh tokens, codes): `bytes` of entropy, base64url. */
+export function opaqueToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** An access token id (the JWT's `jti`): 80 hex characters, as Passport's token ids. */
+export function accessTokenId(): string {
+  return randomBytes(40).toString('hex');
+}
