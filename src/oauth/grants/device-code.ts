@@ -18,7 +18,13 @@ export const DEVICE_POLL_INTERVAL_SECONDS = 5;
  */
 export const deviceCodeGrant: Grant = {
   grantType: DEVICE_CODE_GRANT,
+  summary: 'A device polls with the device code from /oauth/device/code until its user has answered on /oauth/device (RFC 8628).',
+  parameters: {
+    device_code: 'The device code from /oauth/device/code',
+  },
   allowsPublicClients: true,
+  readsScope: false,
+  responseFields: ['refresh_token', 'id_token'],
   async handle({ params, client }, ctx) {
     const repository = ctx.deviceCodes;
     if (params.device_code === undefined) throw OAuthError.invalidRequest('device_code');
