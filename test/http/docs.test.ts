@@ -129,6 +129,26 @@ describe('GET /docs/openapi.json', () => {
     expect(document.paths['/oauth/clients']?.post?.responses['419']?.content?.['application/json']?.example).toEqual({ message: 'CSRF token mismatch.', status: 419 });
   });
 
+  it('documents the token endpoint from the grant registry: every enabled grant, its parameters and response fields', async () => {
+    const token = document.paths['/oauth/token']?.post;
+    const schema = token?.requestBody?.content['application/x-www-form-urlencoded']?.schema;
+    const enabled = t.services.tokens.grants.map((grant) => grant.grantType);
+    expect(enabled).toEqual(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
+    for (const grant of t.services.tokens.grants) {
+      expect(token?.description).toContain(`\`${grant.grantType}\`: ${grant.summary}`);
+      for (const parameter of Object.keys(grant.parameters)) expect(schema?.properties).toHaveProperty([parameter]);
+    }
+    expect(schema?.properties).toHaveProperty(['device_code']);
+    // The password grant is off: neither its parameters nor its name are documented.
+    expect(schema?.properties).not.toHaveProperty(['username']);
+    expect(token?.description).not.toContain('`password`');
+    expect(Object.keys(token?.responses['200']?.content?.['application/json']?.schema?.properties ?? {})).toEqual([
+      'token_type', 'expires_in', 'access_token', 'refresh_token', 'id_token',
+    ]);
+    const discovery = (await t.app.inject({ url: '/.well-known/oauth-authorization-server' })).json<{ grant_types_supported: string[] }>();
+    expect(discovery.grant_types_supported).toEqual(enabled);
+  });
+
   it('is built once and served the same each time', async () => {
     const first = await t.app.inject({ url: '/docs/openapi.json' });
     const second = await t.app.inject({ url: '/docs/openapi.json' });

@@ -33,7 +33,13 @@ const STATUS_TEXT: Record<string, string> = { 200: 'OK', 201: 'Created', 204: 'N
  */
 export async function registerOpenApi(app: FastifyInstance, services: Services): Promise<void> {
   const { config } = services;
-  const notes = routeNotes({ appUrl: config.appUrl, scopes: services.scopes.list(), implicitGrant: config.implicitGrant, jwks: publicJwks(services.keys) });
+  const notes = routeNotes({
+    appUrl: config.appUrl,
+    grants: services.tokens.grants,
+    scopes: services.scopes.list(),
+    implicitGrant: config.implicitGrant,
+    jwks: publicJwks(services.keys),
+  });
   // OpenAPI has no optional path parameters: a route `/a/:b?` is documented as `/a/{b}` and `/a`.
   const optional: { path: string; param: string }[] = [];
   await app.register(swagger, {

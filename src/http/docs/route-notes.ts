@@ -2,6 +2,7 @@ import { HttpError } from '../errors.js';
 import type { DocResponse } from './doc-schemas.js';
 import { EXAMPLE_CLIENT_ID, commonErrors, messageError, responses, validationError } from './doc-schemas.js';
 import type { JsonSchema } from './document.js';
+import type { Grant } from '../../oauth/grants/index.js';
 
 /**
  * What the route schemas cannot say: who may call a route, a longer description, the request
@@ -38,6 +39,8 @@ export interface RouteNote {
 
 export interface NotesContext {
   appUrl: string;
+  /** The enabled grants of the token endpoint, as the registry describes them. */
+  grants: readonly Pick<Grant, 'grantType' | 'summary'>[];
   scopes: { id: string; description: string }[];
   implicitGrant: boolean;
   jwks: unknown;
@@ -62,7 +65,7 @@ const CONSENT_FORM: JsonSchema = {
 };
 
 export function routeNotes(context: NotesContext): Record<string, RouteNote> {
-  return { ...authorizeNotes(context), ...tokenEndpointNotes(), ...managementNotes(context), ...applicationNotes(), ...otherNotes(context) };
+  return { ...authorizeNotes(context), ...tokenEndpointNotes(context), ...managementNotes(context), ...applicationNotes(), ...otherNotes(context) };
 }
 
 function authorizeNotes(context: NotesContext): Record<string, RouteNote> {
@@ -113,7 +116,8 @@ function authorizeNotes(context: NotesContext): Record<string, RouteNote> {
   };
 }
 
-function tokenEndpointNotes(): Record<string, RouteNote> {
+function tokenEndpointNotes(context: NotesContext): Record<string, RouteNote> {
+  const grants = context.grants.map((grant) => `\`${grant.grantType}\`: ${grant.summary}`).join(' ');
   const userInfo: RouteNote = {
     access: { kind: 'api', scopes: ['openid'] },
     summary: 'OpenID Connect UserInfo',
@@ -123,7 +127,7 @@ function tokenEndpointNotes(): Record<string, RouteNote> {
     'POST /oauth/token': {
       access: { kind: 'client' },
       description:
-        'The token endpoint (RFC 6749 §3.2). `grant_type` is `authorization_code` (single-use code, PKCE, the same `redirect_uri`), `refresh_token` (rotation: the old pair is revoked), `client_credentials` (confidential clients) or `password` (password clients, only with OAUTH_PASSWORD_GRANT=true). Answers are never cached. Rate limited per address (TOKEN_RATE_LIMIT).',
+        `The token endpoint (RFC 6749 §3.2). Grants: ${grants} Answers are never cached. Rate limited per address (TOKEN_RATE_LIMIT).`,
       bodyExample: { grant_type: 'client_credentials', client_id: EXAMPLE_CLIENT_ID, client_secret: 'your-client-secret', scope: 'users:read' },
       responses: {
         400: {

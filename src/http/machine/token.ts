@@ -20,7 +20,7 @@ export function tokenRequestBody(grants: readonly Grant[]) {
     ...COMMON_PARAMETERS,
   };
   for (const grant of grants) {
-    for (const [name, description] of Object.entries(grant.parameters ?? {})) {
+    for (const [name, description] of Object.entries(grant.parameters)) {
       fields[name] = fields[name] ? `${fields[name]}; ${grant.grantType}: ${description}` : `${grant.grantType}: ${description}`;
     }
   }
@@ -31,7 +31,7 @@ export function tokenRequestBody(grants: readonly Grant[]) {
 
 /** The token response (RFC 6749 §5.1): the base fields, plus what any enabled grant adds. */
 export function tokenResponseBody(grants: readonly Grant[]) {
-  const added = new Set(grants.flatMap((grant) => grant.responseFields ?? []));
+  const added = new Set(grants.flatMap((grant) => grant.responseFields));
   const optional: Record<string, TSchema> = {};
   for (const field of added) optional[field] = Type.Optional(Type.String());
   return Type.Object({

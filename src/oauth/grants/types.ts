@@ -67,18 +67,18 @@ export interface GrantRequest {
 export interface Grant {
   grantType: string;
   /** One sentence for the documentation: what the grant is for and its rules. */
-  summary?: string;
+  summary: string;
   /**
    * The body parameters the grant reads, with a description each (grant_type, the client
    * credentials and `scope` are common to every grant and not listed here).
    */
-  parameters?: Readonly<Record<string, string>>;
+  parameters: Readonly<Record<string, string>>;
   /** Public clients (no secret) may use it with their client_id alone. */
   allowsPublicClients: boolean;
   /** Whether the grant reads `scope` (client credentials, password, refresh narrowing). */
-  readsScope?: boolean;
+  readsScope: boolean;
   /** The fields the grant adds to the token response (id_token only with `openid`). */
-  responseFields?: readonly TokenResponseField[];
+  responseFields: readonly TokenResponseField[];
   /** False when the deployment has it switched off (answered as an unknown grant type). */
   enabled?(settings: OAuthSettings): boolean;
   handle(request: GrantRequest, ctx: GrantContext): Promise<TokenResponse>;
