@@ -12,7 +12,7 @@ import { InjectBrowser, loginThroughForm } from './helpers/cookie-jar.js';
 import { POSTGRES_URL, REDIS_URL, uniqueName } from './helpers/services.js';
 
 /**
- * SPEC §1: any number of nodes on one PostgreSQL and one Redis behave as one server. Two
+ * Any number of nodes on one PostgreSQL and one Redis behave as one server. Two
  * applications share a schema, a Redis prefix and the key files; nothing else.
  */
 describe.skipIf(!POSTGRES_URL || !REDIS_URL)('two nodes on one PostgreSQL and one Redis', () => {

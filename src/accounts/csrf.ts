@@ -11,7 +11,7 @@ export function csrfTokensMatch(expected: string | undefined, candidate: string 
   return timingSafeEqual(a, b);
 }
 
-/** The names under which Laravel accepts the token (SPEC §4). */
+/** The names under which Laravel accepts the token: the `_token` field, X-CSRF-TOKEN, X-XSRF-TOKEN. */
 export const CSRF_FIELD = '_token';
 export const CSRF_HEADER = 'x-csrf-token';
 export const XSRF_HEADER = 'x-xsrf-token';

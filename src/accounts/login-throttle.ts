@@ -9,7 +9,7 @@ export interface AttemptWindow {
 }
 
 /**
- * Where failed-login counts live. Every node must see the same counts (SPEC §1), so with
+ * Where failed-login counts live. Every node must see the same counts, so with
  * REDIS_URL this is Redis; on one node it may be memory.
  */
 export interface AttemptCounter {

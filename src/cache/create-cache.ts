@@ -3,7 +3,7 @@ import { MemoryCache } from './memory-cache.js';
 import { RedisCache } from './redis-cache.js';
 
 export interface CreateCacheOptions {
-  /** Set on several nodes, so they share one cache (SPEC §1); otherwise the cache is in memory. */
+  /** Set on several nodes, so they share one cache (no state another node needs lives in one process); otherwise the cache is in memory. */
   redisUrl?: string | undefined;
   /** Key prefix in Redis, separator included. */
   prefix?: string | undefined;

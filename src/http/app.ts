@@ -33,7 +33,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
-    // A malformed path must get the same JSON error and X-Request-Id as any other (SPEC §3).
+    // A malformed path must get the same JSON error and X-Request-Id as any other.
     frameworkErrors: sendFrameworkError,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

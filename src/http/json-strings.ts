@@ -7,7 +7,7 @@ interface PropertySchema {
 /**
  * The schema validator coerces types (`coerceTypes: 'array'`), which form and query input need
  * ("1" → 1, `scopes=a` → ["a"]). A JSON body has real types, though, and Laravel's `string`
- * rule refuses a number, boolean, array or object where a string is expected (SPEC §3: wrong
+ * rule refuses a number, boolean, array or object where a string is expected (wrong
  * types are a 4xx that changes nothing) — coerced, `{"name": true}` would store a user named
  * "true" and `["a"]` would become "a". So for a JSON body, such a value is replaced by a value
  * the validator cannot coerce, and the route answers `The name field must be a string.` (422)

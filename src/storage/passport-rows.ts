@@ -62,7 +62,7 @@ export function flagOf(value: unknown): 0 | 1 {
   return value === true || (typeof value === 'number' && value !== 0) || (typeof value === 'bigint' && value !== 0n) ? 1 : 0;
 }
 
-/** Authgate's user ids are integers (SPEC §6); a UUID-keyed users table cannot come over. */
+/** Authgate's user ids are integers; a UUID-keyed users table cannot come over. */
 export function integer(value: unknown, where: string): number {
   const digits = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'bigint' ? String(value) : '';
   if (/^\d+$/.test(digits) && Number.isSafeInteger(Number(digits))) return Number(digits);
@@ -179,7 +179,7 @@ export function toAccessToken(row: SourceRow): AccessTokenInsert {
 }
 
 /**
- * Passport stores refresh token ids in plain; Authgate stores only hashes (SPEC §8), so the
+ * Passport stores refresh token ids in plain; Authgate stores only hashes, so the
  * id is hashed like every refresh token Authgate issues.
  */
 export function toRefreshToken(row: SourceRow): RefreshTokenInsert {

@@ -221,7 +221,7 @@ describe('authgate --help and serve', () => {
     try {
       const response = await waitForHttp(`http://127.0.0.1:${port}/oauth/jwks`);
       expect(response.status).toBeLessThan(500);
-      // The first start generated what the server needs, as SPEC §1 asks.
+      // The first start generated what the server needs: nothing has to be configured first.
       expect(existsSync(join(s.storagePath, 'oauth-private.key'))).toBe(true);
     } finally {
       child.kill('SIGTERM');

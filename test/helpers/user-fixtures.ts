@@ -7,7 +7,7 @@ export { POSTGRES_URL } from './services.js';
 
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
-/** A user as the API shows it (SPEC §6), for exact comparisons. */
+/** A user as the API shows it (never a password hash), for exact comparisons. */
 export function userJson(name: string, email: string) {
   return {
     id: expect.any(Number),

@@ -24,7 +24,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
   });
   afterAll(() => t.close());
 
-  it('serves an accessible login form with a CSRF token and cookies set as SPEC §4 says', async () => {
+  it('serves an accessible login form with a CSRF token and cookies set HttpOnly (but XSRF-TOKEN) and SameSite=Lax', async () => {
     const browser = new InjectBrowser(t.app);
     const res = await browser.get('/login');
     expect(res.statusCode).toBe(200);

@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
+import { expectOAuthError } from '../helpers/oauth-error.js';
 import { testDatabases } from '../helpers/services.js';
 import type { ClientWithSecret } from '../oauth/fixtures.js';
 import { basic, confidentialClient, form, jwtPayload } from '../oauth/fixtures.js';
-
-const UNSUPPORTED_GRANT_TYPE = {
-  error: 'unsupported_grant_type',
-  error_description: 'The authorization grant type is not supported by the authorization server.',
-  hint: 'Check that all required parameters have been provided',
-  message: 'The authorization grant type is not supported by the authorization server.',
-};
-
-const INVALID_CLIENT = {
-  error: 'invalid_client',
-  error_description: 'Client authentication failed',
-  message: 'Client authentication failed',
-};
-
-const INVALID_REQUEST_DESCRIPTION =
-  'The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.';
 
 describe.each(testDatabases())('POST /oauth/token on $label', ({ label }) => {
   let t: TestApp;
@@ -41,20 +26,17 @@ describe.each(testDatabases())('POST /oauth/token on $label', ({ label }) => {
       url: '/oauth/token',
       headers: { authorization: 'Bearer {token}', accept: 'application/json', 'content-type': 'application/json' },
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual(UNSUPPORTED_GRANT_TYPE);
+    expectOAuthError(res, { status: 400, error: 'unsupported_grant_type', hint: 'Check that all required parameters have been provided' });
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['www-authenticate']).toBeUndefined();
   });
 
   it('answers a missing or unknown grant_type with unsupported_grant_type', async () => {
     const bare = await t.app.inject({ method: 'POST', url: '/oauth/token' });
-    expect(bare.statusCode).toBe(400);
-    expect(bare.json()).toEqual(UNSUPPORTED_GRANT_TYPE);
+    expectOAuthError(bare, { status: 400, error: 'unsupported_grant_type', hint: 'Check that all required parameters have been provided' });
     for (const grantType of ['implicit', 'personal_access', 'password', '']) {
       const res = await postForm({ grant_type: grantType, client_id: machine.client.id, client_secret: machine.secret });
-      expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual(UNSUPPORTED_GRANT_TYPE);
+      expectOAuthError(res, { status: 400, error: 'unsupported_grant_type', hint: 'Check that all required parameters have been provided' });
     }
   });
 
@@ -83,21 +65,17 @@ describe.each(testDatabases())('POST /oauth/token on $label', ({ label }) => {
   it('never reads parameters from the query string', async () => {
     const query = new URLSearchParams({ grant_type: 'client_credentials', client_id: machine.client.id, client_secret: machine.secret });
     const res = await t.app.inject({ method: 'POST', url: `/oauth/token?${query.toString()}` });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual(UNSUPPORTED_GRANT_TYPE);
+    expectOAuthError(res, { status: 400, error: 'unsupported_grant_type', hint: 'Check that all required parameters have been provided' });
     const secretInQuery = await postForm({ grant_type: 'client_credentials', client_id: machine.client.id }, {}, `/oauth/token?client_secret=${machine.secret}`);
-    expect(secretInQuery.statusCode).toBe(401);
-    expect(secretInQuery.json()).toEqual(INVALID_CLIENT);
+    expectOAuthError(secretInQuery, { status: 401, error: 'invalid_client' });
   });
 
   it('sends WWW-Authenticate with invalid_client only when the request carried an Authorization header', async () => {
     const viaHeader = await postForm({ grant_type: 'client_credentials' }, { authorization: basic(machine.client.id, 'wrong') });
-    expect(viaHeader.statusCode).toBe(401);
-    expect(viaHeader.json()).toEqual(INVALID_CLIENT);
+    expectOAuthError(viaHeader, { status: 401, error: 'invalid_client' });
     expect(viaHeader.headers['www-authenticate']).toBe('Basic realm="OAuth"');
     const viaBody = await postForm({ grant_type: 'client_credentials', client_id: machine.client.id, client_secret: 'wrong' });
-    expect(viaBody.statusCode).toBe(401);
-    expect(viaBody.json()).toEqual(INVALID_CLIENT);
+    expectOAuthError(viaBody, { status: 401, error: 'invalid_client' });
     expect(viaBody.headers['www-authenticate']).toBeUndefined();
     const unknown = await postForm({ grant_type: 'client_credentials', client_id: 'no-such-client', client_secret: 'x' });
     expect(unknown.statusCode).toBe(401);
@@ -108,19 +86,12 @@ describe.each(testDatabases())('POST /oauth/token on $label', ({ label }) => {
       { grant_type: 'client_credentials', client_id: machine.client.id, client_secret: machine.secret },
       { authorization: basic(machine.client.id, machine.secret) },
     );
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({
-      error: 'invalid_request',
-      error_description: INVALID_REQUEST_DESCRIPTION,
-      hint: 'Check the `client_secret` parameter',
-      message: INVALID_REQUEST_DESCRIPTION,
-    });
+    expectOAuthError(res, { status: 400, error: 'invalid_request', hint: 'Check the `client_secret` parameter' });
   });
 
   it('asks for client_id when no client credentials are sent', async () => {
     const res = await postForm({ grant_type: 'client_credentials' });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: 'invalid_request', error_description: INVALID_REQUEST_DESCRIPTION, hint: 'Check the `client_id` parameter', message: INVALID_REQUEST_DESCRIPTION });
+    expectOAuthError(res, { status: 400, error: 'invalid_request', hint: 'Check the `client_id` parameter' });
   });
 
   it('refuses a parameter sent twice (RFC 6749 §3.1)', async () => {

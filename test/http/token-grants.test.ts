@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../../src/oauth/pkce.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
+import { expectOAuthError } from '../helpers/oauth-error.js';
 import { testDatabases } from '../helpers/services.js';
 import type { ClientWithSecret } from '../oauth/fixtures.js';
 import { REDIRECT_URI, basic, codeVerifier, confidentialClient, form, insertCode, publicClient, registeredUser } from '../oauth/fixtures.js';
-
-const INVALID_GRANT_DESCRIPTION =
-  'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.';
 
 interface Tokens {
   token_type: string;
@@ -57,13 +55,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
     const first = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
     const pair = first.json<Tokens>();
     const replay = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
-    expect(replay.statusCode).toBe(400);
-    expect(replay.json()).toEqual({
-      error: 'invalid_grant',
-      error_description: INVALID_GRANT_DESCRIPTION,
-      hint: 'Authorization code has been revoked',
-      message: INVALID_GRANT_DESCRIPTION,
-    });
+    expectOAuthError(replay, { status: 400, error: 'invalid_grant', hint: 'Authorization code has been revoked' });
     expect(await isLive(pair.access_token)).toBe(false);
     const refresh = await token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token });
     expect(refresh.statusCode).toBe(400);
@@ -75,13 +67,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
     for (const attempt of [codeVerifier(), s256Challenge(verifier)]) {
       const code = await insertCode(t, { client: app3.client, user, codeChallenge: s256Challenge(verifier), codeChallengeMethod: 'S256' });
       const res = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: attempt });
-      expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({
-        error: 'invalid_grant',
-        error_description: INVALID_GRANT_DESCRIPTION,
-        hint: 'Failed to verify `code_verifier`.',
-        message: INVALID_GRANT_DESCRIPTION,
-      });
+      expectOAuthError(res, { status: 400, error: 'invalid_grant', hint: 'Failed to verify `code_verifier`.' });
     }
   });
 
@@ -113,13 +99,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
     expect(await isLive(second.access_token)).toBe(true);
 
     const replay = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
-    expect(replay.statusCode).toBe(400);
-    expect(replay.json()).toEqual({
-      error: 'invalid_grant',
-      error_description: 'The refresh token is invalid.',
-      hint: 'Token has been revoked',
-      message: 'The refresh token is invalid.',
-    });
+    expectOAuthError(replay, { status: 400, error: 'invalid_grant', hint: 'Token has been revoked', description: 'The refresh token is invalid.' });
     expect(await isLive(second.access_token)).toBe(false);
     const afterReplay = await token({ grant_type: 'refresh_token', refresh_token: second.refresh_token });
     expect(afterReplay.json()).toMatchObject({ error: 'invalid_grant', hint: 'Token has been revoked' });
@@ -129,13 +109,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
     const pair = await codePair();
     const other = await confidentialClient(t);
     const res = await token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token }, other);
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({
-      error: 'invalid_grant',
-      error_description: 'The refresh token is invalid.',
-      hint: 'Token is not linked to client',
-      message: 'The refresh token is invalid.',
-    });
+    expectOAuthError(res, { status: 400, error: 'invalid_grant', hint: 'Token is not linked to client', description: 'The refresh token is invalid.' });
     expect(await isLive(pair.access_token)).toBe(true);
   });
 
@@ -158,8 +132,7 @@ describe.each(testDatabases())('token grants over HTTP on $label', ({ label }) =
     expect(res.statusCode).toBe(200);
     expect(Object.keys(res.json())).toEqual(['token_type', 'expires_in', 'access_token', 'refresh_token']);
     const wrong = await token({ grant_type: 'password', username: user.email, password: 'nope' }, passwordClient);
-    expect(wrong.statusCode).toBe(400);
-    expect(wrong.json()).toEqual({ error: 'invalid_grant', error_description: 'The user credentials were incorrect.', message: 'The user credentials were incorrect.' });
+    expectOAuthError(wrong, { status: 400, error: 'invalid_grant', description: 'The user credentials were incorrect.' });
     const notPassword = await token({ grant_type: 'password', username: user.email, password: 'secret-password' });
     expect(notPassword.statusCode).toBe(400);
     expect(notPassword.json()).toMatchObject({ error: 'unauthorized_client' });

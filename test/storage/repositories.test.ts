@@ -317,7 +317,7 @@ describe.each(testDatabases())('repositories on $label', ({ label }) => {
       return rows.map((r) => r.id);
     };
 
-    it('never removes an expired access token whose refresh token is live (SPEC §8)', async () => {
+    it('never removes an expired access token whose refresh token is live', async () => {
       await seed();
       const counts = await repos.purge.purge({});
       expect(counts).toEqual({ accessTokens: 2, refreshTokens: 1, authCodes: 2, deviceCodes: 0 });

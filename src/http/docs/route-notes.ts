@@ -11,7 +11,7 @@ import type { Grant } from '../../oauth/grants/index.js';
  * A route's own schema wins wherever it says something.
  */
 
-/** Who may call a route (SPEC §4); becomes the operation's `security` and its 401/403/419 answers. */
+/** Who may call a route (session, API cookie, bearer token, client credentials); becomes the operation's `security` and its 401/403/419 answers. */
 export type Access =
   | { kind: 'public' }
   /** OAuth client authentication: HTTP Basic, or client_id/client_secret in the body. */

@@ -6,7 +6,7 @@ import { commonErrors } from './doc-schemas.js';
 import type { SecurityRequirement, SecurityScheme } from './document.js';
 import type { Access } from './route-notes.js';
 
-/** The ways in of SPEC §4, as OpenAPI security schemes. */
+/** The ways in (bearer token, session cookie, API cookie with its CSRF header), as OpenAPI security schemes. */
 export function securitySchemes(config: Config): Record<string, SecurityScheme> {
   return {
     bearerAuth: {

@@ -7,7 +7,7 @@ import { wantsHtml } from '../../web/error-page.js';
 import { HttpError } from '../errors.js';
 import { redirectToLogin } from './session.js';
 
-/** Who is calling, and how (SPEC §4: session cookie, transient API cookie, or bearer token). */
+/** Who is calling, and how (session cookie, transient API cookie, or bearer token). */
 export interface Identity {
   via: 'session' | 'cookie' | 'bearer';
   /** Null for a client-credentials token (a machine client). */
@@ -92,7 +92,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The management routes (Passport's `web` group): the session, the API cookie, or — beyond
  * Passport — a user's bearer token carrying `*`. Not so authenticated, a state-changing
  * request is checked for CSRF first (419), then for a session (401, or — for a browser asking
- * for a page — the login page and back, SPEC §4), as the reference shows.
+ * for a page — the login page and back), as the reference shows.
  */
 export function webGuard(services: Services): preHandlerAsyncHookHandler {
   return async (request, reply) => {

@@ -32,7 +32,7 @@ interface SessionContext {
 }
 
 /**
- * Sessions, CSRF tokens and the transient API cookie (SPEC §4). Registered on the root app
+ * Sessions, CSRF tokens and the transient API cookie. Registered on the root app
  * (not encapsulated) so every route module sees `request.session` and `app.webIdentity`.
  */
 export function registerSessions(app: FastifyInstance, services: Services): void {
@@ -40,7 +40,7 @@ export function registerSessions(app: FastifyInstance, services: Services): void
   const store: SessionStore = services.sessions;
   const context: SessionContext = {
     services,
-    // SPEC §4: SameSite=Lax everywhere, Secure when the application is served over https.
+    // SameSite=Lax everywhere, Secure when the application is served over https.
     cookieOptions: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.appUrl.startsWith('https:') },
     apiCookie: new ApiCookieSigner(services.appKey, SESSION_IDLE_SECONDS),
   };
@@ -130,7 +130,7 @@ export function headerCsrfToken(request: FastifyRequest): string | undefined {
   return headerValue(request, CSRF_HEADER) ?? unsignXsrf(request, headerValue(request, XSRF_HEADER));
 }
 
-/** Every place a request may carry the CSRF token (SPEC §4). */
+/** Every place a request may carry the CSRF token: the `_token` field, X-CSRF-TOKEN, or X-XSRF-TOKEN. */
 function csrfCandidates(request: FastifyRequest): string[] {
   const body = request.body;
   const field = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
@@ -174,7 +174,7 @@ function webIdentityResolver(context: SessionContext): WebIdentityResolver {
 
 /**
  * Laravel's `expectsJson()`: an `Accept` naming JSON, or an XHR. Everything else is treated as
- * a browser and gets pages and redirects (SPEC §4).
+ * a browser and gets pages and redirects.
  */
 export function expectsJson(request: FastifyRequest): boolean {
   if (request.headers['x-requested-with'] === 'XMLHttpRequest') return true;

@@ -20,7 +20,7 @@ const INVALID_AUTH_TOKEN = 'The provided auth token for the request is different
 type Answer = 'approve' | 'deny';
 
 /**
- * The authorization endpoint (RFC 6749 §4.1, SPEC §6): `GET` validates the request and asks the
+ * The authorization endpoint (RFC 6749 §4.1): `GET` validates the request and asks the
  * user; `POST` approves, `DELETE` (or `POST` with `_method=DELETE`) denies.
  */
 export async function authorizeRoutes(app: FastifyInstance, services: Services): Promise<void> {

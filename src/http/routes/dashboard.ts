@@ -9,7 +9,7 @@ import { assetUrl } from './assets.js';
 import { sendPage } from './web-auth.js';
 
 /**
- * The dashboard page (SPEC §10). The lists are rendered here from the same data and
+ * The dashboard page: the user's clients, authorized applications and personal access tokens. The lists are rendered here from the same data and
  * presenters as the JSON management API, so the page is complete before its script runs; the
  * script then makes changes through that API with the session and the CSRF header.
  */

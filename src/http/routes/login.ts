@@ -30,7 +30,7 @@ export async function loginRoutes(app: FastifyInstance, services: Services): Pro
     handler: async (request, reply) => {
       const { email, password } = request.body;
       const scopes = request.body.scopes ?? [WILDCARD_SCOPE];
-      // `*` is allowed here, as for Passport's createToken (SPEC §5).
+      // `*` is allowed here, as for Passport's createToken (`*` may be asked for by the password, client credentials and login flows).
       if (!scopes.every((scope) => scope === WILDCARD_SCOPE || services.scopes.has(scope))) {
         throw ValidationError.single('scopes', INVALID_SCOPES);
       }

@@ -23,7 +23,7 @@ const REGISTRATION_CLOSED = 'This action is unauthorized.';
 const HOME = '/dashboard';
 
 /**
- * The registration page (SPEC §10): the rules of POST /api/users (one schema), Laravel's
+ * The registration page: the rules of POST /api/users (one schema), Laravel's
  * messages with the input kept, and a logged-in session on success.
  */
 export function registerPageRoutes(app: FastifyInstance, services: Services): void {

@@ -26,10 +26,10 @@ const GET_BODY_LIMIT = 64 * 1024;
 
 const EMAIL_TAKEN = 'The email has already been taken.';
 const PASSWORD_UNCONFIRMED = 'The password field confirmation does not match.';
-// SPEC §3 allows two 403 messages; a closed registration is an authorization failure.
+// Of the two 403 messages (invalid scopes, unauthorized), a closed registration is an authorization failure.
 const REGISTRATION_CLOSED = 'This action is unauthorized.';
 
-/** The application's user routes (SPEC §6 "Application"), except login. */
+/** The application's own user routes (register, the current user, search, store), except login. */
 export async function userRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { config } = services;

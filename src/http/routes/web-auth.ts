@@ -15,7 +15,7 @@ interface LoginInput {
   password: string;
 }
 
-/** The login page, the login form's target, logout, and a small home page (SPEC §10). */
+/** The login page, the login form's target, logout, and a small home page. */
 export async function webAuthRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { config } = services;
   const cookieOptions = { path: '/', sameSite: 'lax' as const, secure: config.appUrl.startsWith('https:') };

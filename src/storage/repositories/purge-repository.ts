@@ -51,7 +51,7 @@ export class PurgeRepository {
       return e.or(conditions);
     };
 
-    // SPEC §8: an access token whose refresh token is still live stays, expired or not — the
+    // An access token whose refresh token is still live stays, expired or not — the
     // refresh grant reads the user, client and scopes from it.
     const accessTokens = await this.db
       .deleteFrom('oauth_access_tokens')

@@ -1,5 +1,5 @@
 /* global document, navigator, Element */
-// The dashboard's behaviour. Forms and buttons call the JSON management API (SPEC §6) with the
+// The dashboard's behaviour. Forms and buttons call Passport's JSON management API with the
 // session cookie and the CSRF header from <meta name="csrf-token">; lists are re-rendered from
 // its answers with the same markup as src/web/pages/dashboard.ts. Data reaches the page only as
 // text nodes and input values, never as HTML, so a client named "<script>" stays text.

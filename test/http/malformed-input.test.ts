@@ -6,7 +6,7 @@ import { bearerUser } from '../helpers/bearer-user.js';
 import { POSTGRES_URL } from '../helpers/services.js';
 
 /**
- * SPEC §3: malformed input — wrong types included — is a 4xx with a message and changes
+ * Malformed input — wrong types included — is a 4xx with a message and changes
  * nothing. Found in review: JSON numbers, booleans and one-element arrays were coerced into
  * strings and stored; non-object JSON bodies got a 422 about a field named "".
  */

@@ -5,7 +5,7 @@ import { InjectBrowser, inputValue } from '../helpers/cookie-jar.js';
 import { POSTGRES_URL, newUser } from '../helpers/user-fixtures.js';
 
 /**
- * SPEC §4: "browser page requests are redirected to /login and back afterwards". Found in
+ * Browser page requests without a session are redirected to /login and back afterwards. Found in
  * review: the management routes answered a browser with a 401 page instead.
  */
 describe.each(['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as const)('management routes from a browser (%s)', (database) => {

@@ -5,7 +5,7 @@ import { InjectBrowser, inputValue } from '../helpers/cookie-jar.js';
 import { newUser } from '../helpers/user-fixtures.js';
 
 /**
- * SPEC §1: LOGIN_RATE_LIMIT is 5 failures a minute per email and address — whichever login
+ * LOGIN_RATE_LIMIT is 5 failures a minute per email and address — whichever login
  * they go through. Found in review: without Redis, `/login` and `/api/login` each kept their own
  * count, so an attacker had twice the guesses.
  */

@@ -7,7 +7,7 @@ import { createTestApp } from '../helpers/app.js';
 const REQUEST_ID = /^[0-9a-f-]{36}$/;
 
 /**
- * SPEC §3 for requests that match no route as sent. Found in review: a wrong method on a
+ * The documented error shapes (404 with the route, 405 with the allowed methods) for requests that match no route as sent. Found in review: a wrong method on a
  * route with a parameter was a 404, a malformed or over-long path got Fastify's own body
  * without X-Request-Id, and `//api//user` was reported as `/user`.
  */
