@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
@@ -20,7 +20,7 @@ export async function makeKey(alg: TestKey['alg'] = 'ES256', kid = randomBytes(8
 
 /**
  * A stand-in for Authgate on a loopback port: it serves `/oauth/jwks` from a key list the test
- * can rotate, and counts the fetches.
+ * can rotate (and counts the fetches), and its RFC 8414 discovery document.
  */
 export interface TestAuthServer {
   issuer: string;
@@ -34,10 +34,11 @@ export interface TestAuthServer {
 
 export async function startAuthServer(keys: TestKey[]): Promise<TestAuthServer> {
   const server: Server = createServer((req, res) => {
+    if (req.url === '/.well-known/oauth-authorization-server') return serveJson(res, authorizationServerMetadata(state.issuer));
     if (req.url !== '/oauth/jwks') return void res.writeHead(404).end();
     state.jwksFetches += 1;
     if (state.failWith !== undefined) return void res.writeHead(state.failWith).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys.map((key) => key.jwk) }));
+    serveJson(res, { keys: state.keys.map((key) => key.jwk) });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -54,6 +55,25 @@ export async function startAuthServer(keys: TestKey[]): Promise<TestAuthServer> 
       }),
   };
   return state;
+}
+
+function serveJson(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Enough RFC 8414 metadata for the MCP SDK's client to start an authorization like Authgate's. */
+function authorizationServerMetadata(issuer: string) {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/oauth/jwks`,
+    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['none'],
+    client_id_metadata_document_supported: true,
+  };
 }
 
 export interface TokenOptions {
