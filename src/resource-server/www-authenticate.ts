@@ -19,15 +19,13 @@ export interface ChallengeContext {
  * is a bug or an outage on our side: a 500 that says nothing about the token.
  */
 export function errorResponse(error: unknown, context: ChallengeContext): ErrorResponse {
-  const refusal =
-    error instanceof ResourceServerError
-      ? error
-      : new ResourceServerError('temporarily_unavailable', 'The request could not be processed', [], { cause: error });
-  const status = error instanceof ResourceServerError ? refusal.status : 500;
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-  const challenge = bearerChallenge(refusal, context);
+  if (!(error instanceof ResourceServerError)) {
+    return { status: 500, headers, body: { error: 'server_error', error_description: 'The request could not be processed' } };
+  }
+  const challenge = bearerChallenge(error, context);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
-  return { status, headers, body: { error: refusal.code, error_description: refusal.description } };
+  return { status: error.status, headers, body: { error: error.code, error_description: error.description } };
 }
 
 function bearerChallenge(error: ResourceServerError, context: ChallengeContext): string | undefined {
