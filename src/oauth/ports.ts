@@ -18,11 +18,20 @@ export interface Client {
   skipsAuthorization: boolean;
   /** Explicitly allowed grant types, or null for Passport's defaults. */
   grantTypes: string[] | null;
+  /** Where the client came from; null for clients of the API, the dashboard, the CLI or Passport. */
+  origin: ClientOrigin | null;
+  /** Registered metadata beyond Passport's columns (RFC 7591 §2: client_uri, logo_uri, …). */
+  metadata: Readonly<Record<string, unknown>> | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
+/** `cimd`: a client ID metadata document (the id is its URL); `dynamic`: registered by RFC 7591. */
+export type ClientOrigin = 'cimd' | 'dynamic';
+
 export interface NewClient {
+  /** A UUID is drawn when absent; a client ID metadata document's client is stored under its URL. */
+  id?: string;
   userId: number | null;
   name: string;
   secretHash: string | null;
@@ -32,6 +41,10 @@ export interface NewClient {
   skipsAuthorization?: boolean;
   grantTypes?: string[] | null;
   provider?: string | null;
+  origin?: ClientOrigin | null;
+  metadata?: Readonly<Record<string, unknown>> | null;
+  /** SHA-256 of the RFC 7592 registration access token. */
+  registrationTokenHash?: string | null;
 }
 
 export interface ClientRepository {

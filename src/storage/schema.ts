@@ -43,6 +43,12 @@ export interface OAuthClientsTable {
   grant_types: string | null;
   created_at: Timestamp | null;
   updated_at: Timestamp | null;
+  /** Beyond Passport: `cimd` (client ID metadata document), `dynamic` (RFC 7591), or null. */
+  origin: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Beyond Passport: JSON of the registered metadata (client_uri, logo_uri, …). */
+  metadata: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Beyond Passport: SHA-256 of the RFC 7592 registration access token. */
+  registration_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OAuthAccessTokensTable {
@@ -59,6 +65,8 @@ export interface OAuthAccessTokensTable {
   expires_at: Timestamp | null;
   /** Beyond Passport: the authorization grant this token descends from (replay defence, RFC 9700 §4.14). */
   grant_id: string | null;
+  /** Beyond Passport: JSON array of the RFC 8707 resources (the token's audience); null: the client id. */
+  resources: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OAuthRefreshTokensTable {
@@ -68,6 +76,8 @@ export interface OAuthRefreshTokensTable {
   revoked: Flag;
   expires_at: Timestamp | null;
   grant_id: string | null;
+  /** Beyond Passport: when the token was rotated (reuse within REFRESH_TOKEN_REUSE_INTERVAL). */
+  consumed_at: ColumnType<Timestamp | null, Timestamp | null | undefined, Timestamp | null>;
 }
 
 export interface OAuthAuthCodesTable {
@@ -84,6 +94,8 @@ export interface OAuthAuthCodesTable {
   code_challenge_method: string | null;
   nonce: string | null;
   auth_time: number | null;
+  /** Beyond Passport: JSON array of RFC 8707 resources. */
+  resources: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OAuthDeviceCodesTable {
@@ -96,6 +108,41 @@ export interface OAuthDeviceCodesTable {
   revoked: Flag;
   user_approved_at: Timestamp | null;
   last_polled_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  /** Beyond Passport: JSON array of RFC 8707 resources. */
+  resources: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Beyond Passport: the resource servers tokens may be bound to (RFC 8707). */
+export interface OAuthResourcesTable {
+  /** A UUID. */
+  id: string;
+  /** The resource URI, the `aud` of its tokens. */
+  uri: string;
+  name: string;
+  /** JSON array of the scopes the resource declares; null: any declared scope. */
+  scopes: string | null;
+  /** Access token lifetime for this resource in seconds; null: ACCESS_TOKEN_TTL. */
+  token_ttl: number | null;
+  /** The owner; null for resources made by the operator. */
+  user_id: number | null;
+  created_at: Timestamp | null;
+  updated_at: Timestamp | null;
+}
+
+/** Beyond Passport: grants revoked for replay (RFC 9700 §4.14); tokens written to them later are refused. */
+export interface OAuthRevokedGrantsTable {
+  grant_id: string;
+  revoked_at: Timestamp | null;
+}
+
+/** Beyond Passport: initial access tokens for dynamic client registration (RFC 7591 §3). */
+export interface OAuthRegistrationTokensTable {
+  /** SHA-256 of the token. */
+  id: string;
+  name: string | null;
+  revoked: Flag;
+  created_at: Timestamp | null;
   expires_at: Timestamp | null;
 }
 
@@ -126,6 +173,9 @@ export interface Database {
   oauth_auth_codes: OAuthAuthCodesTable;
   oauth_device_codes: OAuthDeviceCodesTable;
   oauth_personal_access_clients: OAuthPersonalAccessClientsTable;
+  oauth_resources: OAuthResourcesTable;
+  oauth_revoked_grants: OAuthRevokedGrantsTable;
+  oauth_registration_tokens: OAuthRegistrationTokensTable;
   sessions: SessionsTable;
 }
 
@@ -137,3 +187,4 @@ export type RefreshTokenRow = Selectable<OAuthRefreshTokensTable>;
 export type AuthCodeRow = Selectable<OAuthAuthCodesTable>;
 export type DeviceCodeRow = Selectable<OAuthDeviceCodesTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type ResourceRow = Selectable<OAuthResourcesTable>;

@@ -178,7 +178,7 @@ describe.each(variants)('authgate import:passport from $source into $target', ({
       expect(await accessTokens.findById(passport.revokedToken)).toMatchObject({ revoked: true, scopes: ['users:read'] });
 
       // Only the hash of Passport's refresh token id is stored.
-      const refresh = await storage.database.db.selectFrom('oauth_refresh_tokens').selectAll().execute();
+      const refresh = await storage.database.db.selectFrom('oauth_refresh_tokens').select(['id', 'access_token_id', 'revoked', 'expires_at', 'grant_id']).execute();
       expect(refresh).toEqual([{ id: sha256(passport.refreshToken), access_token_id: passport.revokedToken, revoked: expect.anything(), expires_at: '2024-07-01 09:00:00', grant_id: null }]);
       expect(Boolean(refresh[0]?.revoked)).toBe(true);
       before = await snapshot(storage);

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Client, ClientRepository, NewClient } from '../../oauth/ports.js';
 import type { ClientRow, Database } from '../schema.js';
 import { flag, toDbTimestamp } from '../timestamps.js';
-import { readClientId, readRequiredDate, readStringArray } from './columns.js';
+import { readClientId, readJsonObject, readRequiredDate, readStringArray } from './columns.js';
 import { revokeAccessTokensWhere } from './access-token-repository.js';
 
 /** Passport's `redirect` column: comma-separated URIs (spaces tolerated, as Passport's UI allows). */
@@ -27,6 +27,8 @@ export function toClient(row: ClientRow): Client {
     revoked: Boolean(row.revoked),
     skipsAuthorization: Boolean(row.skips_authorization),
     grantTypes: readStringArray(row.grant_types),
+    origin: row.origin === 'cimd' || row.origin === 'dynamic' ? row.origin : null,
+    metadata: readJsonObject(row.metadata),
     createdAt: readRequiredDate(row.created_at),
     updatedAt: readRequiredDate(row.updated_at),
   };
@@ -61,7 +63,7 @@ export class KyselyClientRepository implements ClientRepository {
   async create(client: NewClient): Promise<Client> {
     const now = toDbTimestamp(new Date());
     const row = {
-      id: randomUUID(),
+      id: client.id ?? randomUUID(),
       user_id: client.userId,
       name: client.name,
       secret: client.secretHash,
@@ -72,6 +74,9 @@ export class KyselyClientRepository implements ClientRepository {
       revoked: 0,
       skips_authorization: flag(client.skipsAuthorization ?? false),
       grant_types: client.grantTypes ? JSON.stringify(client.grantTypes) : null,
+      origin: client.origin ?? null,
+      metadata: client.metadata ? JSON.stringify(client.metadata) : null,
+      registration_token: client.registrationTokenHash ?? null,
       created_at: now,
       updated_at: now,
     };

@@ -27,3 +27,15 @@ export function readRequiredDate(value: string | null): Date {
 export function readClientId(value: string): string {
   return value.trimEnd();
 }
+
+/** Reads a JSON object column (registered client metadata); null or junk reads as null. */
+export function readJsonObject(text: string | null): Record<string, unknown> | null {
+  if (text === null || text === '') return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Fall through, as readStringArray.
+  }
+  return null;
+}
