@@ -76,9 +76,11 @@ export interface AccessToken {
   expiresAt: Date;
   /** The grant (authorization code or first refresh chain) this token descends from. */
   grantId: string | null;
+  /** The RFC 8707 resources the token is bound to (its `aud`); null: the client id, as Passport. */
+  resources: string[] | null;
 }
 
-export type NewAccessToken = Omit<AccessToken, 'revoked' | 'updatedAt'>;
+export type NewAccessToken = Omit<AccessToken, 'revoked' | 'updatedAt' | 'resources'> & { resources?: string[] | null };
 
 export interface AccessTokenRepository {
   /** Persists a new token; a duplicate id is refused (ids are 320 random bits: it does not happen). */
@@ -86,8 +88,13 @@ export interface AccessTokenRepository {
   findById(id: string): Promise<AccessToken | undefined>;
   /** Marks the token and its refresh tokens revoked. False when no such unrevoked token. */
   revoke(id: string): Promise<boolean>;
-  /** Revokes every access and refresh token of a grant (replay defence). Returns the revoked access token ids. */
+  /**
+   * Replay defence: records the grant as revoked and revokes every access and refresh token of
+   * it, in one transaction. Returns the revoked access token ids.
+   */
   revokeGrant(grantId: string): Promise<string[]>;
+  /** True once `revokeGrant` ran for this grant: tokens written to it afterwards must not live. */
+  isGrantRevoked(grantId: string): Promise<boolean>;
   /** Unrevoked, unexpired tokens of a user, newest first; `personal` picks personal access tokens or the others. */
   listForUser(userId: number, options: { personal: boolean; personalClientId?: string | undefined }): Promise<AccessToken[]>;
 }

@@ -1,5 +1,4 @@
-import type { CompactJWSHeaderParameters, KeyObject } from 'jose';
-import { compactVerify } from 'jose';
+import { verifyCompact } from './compact-jws.js';
 import type { AccessToken, AccessTokenRepository, RefreshToken, RefreshTokenRepository } from './ports.js';
 import type { KeySet } from './signing-keys.js';
 import { sha256 } from './random-tokens.js';
@@ -22,7 +21,7 @@ export interface PresentedTokenDeps {
  */
 export async function findPresentedToken(token: string, deps: PresentedTokenDeps): Promise<PresentedToken | undefined> {
   if (token.split('.').length === 3) {
-    const jti = await verifiedTokenId(token, deps.keys);
+    const jti = verifiedTokenId(token, deps.keys);
     const access = jti === undefined ? undefined : await deps.accessTokens.findById(jti);
     return access && { kind: 'access_token', access };
   }
@@ -32,20 +31,7 @@ export async function findPresentedToken(token: string, deps: PresentedTokenDeps
 }
 
 /** The jti of a JWT signed by one of our keys, expired or not (revoking an expired token is harmless). */
-async function verifiedTokenId(jwt: string, keys: KeySet): Promise<string | undefined> {
-  const keyFor = (header: CompactJWSHeaderParameters): KeyObject => {
-    const key = header.kid
-      ? keys.verification.get(header.kid)
-      : [...keys.verification.values()].find((candidate) => candidate.alg === header.alg);
-    if (!key || key.alg !== header.alg) throw new Error('unknown signing key');
-    return key.publicKey;
-  };
-  try {
-    const { payload } = await compactVerify(jwt, keyFor);
-    const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
-    const jti = typeof claims === 'object' && claims !== null ? (claims as { jti?: unknown }).jti : undefined;
-    return typeof jti === 'string' ? jti : undefined;
-  } catch {
-    return undefined;
-  }
+function verifiedTokenId(jwt: string, keys: KeySet): string | undefined {
+  const jti = verifyCompact(jwt, keys)?.payload.jti;
+  return typeof jti === 'string' ? jti : undefined;
 }

@@ -1,8 +1,9 @@
-import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { ClientDirectory } from './client-directory.js';
+import type { JwsHeader } from './compact-jws.js';
+import { encodeHeader, signCompact, verifyCompact } from './compact-jws.js';
 import type { AccessToken, AccessTokenRepository, RefreshTokenRepository, UserLookup } from './ports.js';
-import type { KeySet, VerificationKey } from './signing-keys.js';
 import { accessTokenId, opaqueToken, sha256 } from './random-tokens.js';
+import type { KeySet } from './signing-keys.js';
 import type { StateCache } from './state-cache.js';
 import { USER_CACHE_SECONDS, cacheKeys } from './state-cache.js';
 
@@ -24,6 +25,8 @@ export interface IssueAccessToken {
   ttlSeconds: number;
   name?: string | null;
   grantId?: string | null;
+  /** RFC 8707: the resources the token is for, its `aud`; none: the client id (as Passport). */
+  resources?: string[] | null;
 }
 
 export interface IssuedAccessToken {
@@ -31,47 +34,70 @@ export interface IssuedAccessToken {
   record: AccessToken;
 }
 
-/** A bearer token that passed every check: signature, time, row, client and user. */
+/** A bearer token that passed every check: signature, claims, row, client and user. */
 export interface AuthenticatedToken {
   tokenId: string;
   clientId: string;
   userId: number | null;
   scopes: string[];
+  /** The token's audience: its resources, or the client id. */
+  audience: string[];
   expiresAt: number;
 }
 
-type TokenState = 'live' | 'revoked';
+/**
+ * What the database holds about a live token, kept in the cache so that validating a bearer
+ * token reads no row on the common path; every claim of the JWT is compared with it.
+ */
+interface TokenFacts {
+  user: number | null;
+  client: string;
+  scopes: string[];
+  audience: string[];
+}
+
+type TokenState = TokenFacts | 'revoked';
 type UserState = 'present' | 'missing';
+
+/** Seconds of clock difference tolerated for `iat` and `nbf` (another node's clock, Passport's fractional times). */
+const CLOCK_SKEW_SECONDS = 30;
+/** How long a revocation is remembered: past any token's lifetime. */
+const REVOKED_SECONDS = 86400 * 366;
 
 /** Issues, validates and revokes access tokens (RFC 9068 JWTs with Passport's claims). */
 export class TokenService {
   private readonly now: () => number;
+  /** The encoded header of every token of the active key, computed once. */
+  private readonly encodedHeader: string;
 
   constructor(private readonly options: TokenServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.encodedHeader = encodeHeader(options.keys.active, 'at+jwt');
   }
 
   async issueAccessToken(request: IssueAccessToken): Promise<IssuedAccessToken> {
-    const { keys, issuer } = this.options;
-    const nowMs = this.now();
-    const iat = Math.floor(nowMs / 1000);
+    const iat = Math.floor(this.now() / 1000);
     const exp = iat + request.ttlSeconds;
     const jti = accessTokenId();
-    const subject = request.userId === null ? request.clientId : String(request.userId);
-    const jwt = await new SignJWT({
-      scopes: request.scopes,
-      client_id: request.clientId,
-      scope: request.scopes.join(' '),
-    })
-      .setProtectedHeader({ alg: keys.active.alg, typ: 'at+jwt', kid: keys.active.kid })
-      .setIssuer(issuer)
-      .setAudience(request.clientId)
-      .setJti(jti)
-      .setSubject(subject)
-      .setIssuedAt(iat)
-      .setNotBefore(iat)
-      .setExpirationTime(exp)
-      .sign(keys.active.privateKey);
+    const resources = request.resources && request.resources.length > 0 ? request.resources : null;
+    const audience = resources ?? [request.clientId];
+    const jwt = signCompact(
+      this.encodedHeader,
+      {
+        // RFC 7519 §4.1.3: one audience is a string, several an array.
+        aud: audience.length === 1 ? audience[0] : audience,
+        jti,
+        iat,
+        nbf: iat,
+        exp,
+        sub: request.userId === null ? request.clientId : String(request.userId),
+        scopes: request.scopes,
+        iss: this.options.issuer,
+        client_id: request.clientId,
+        scope: request.scopes.join(' '),
+      },
+      this.options.keys.active,
+    );
     const createdAt = new Date(iat * 1000);
     const record: AccessToken = {
       id: jti,
@@ -84,10 +110,11 @@ export class TokenService {
       updatedAt: createdAt,
       expiresAt: new Date(exp * 1000),
       grantId: request.grantId ?? null,
+      resources,
     };
     await this.options.accessTokens.create(record);
     // The row exists now: say so in the cache, so validating this token never reads the database.
-    await this.options.cache.put(cacheKeys.token(jti), 'live' satisfies TokenState, request.ttlSeconds);
+    await this.options.cache.put(cacheKeys.token(jti), factsOf(record), request.ttlSeconds);
     return { jwt, record };
   }
 
@@ -103,78 +130,60 @@ export class TokenService {
     return token;
   }
 
-  /** Validates a bearer token; undefined means "not authenticated" (the HTTP layer answers 401). */
-  async authenticate(jwt: string): Promise<AuthenticatedToken | undefined> {
-    const claims = await this.verifySignature(jwt);
-    if (!claims) return undefined;
-    const { jti, aud, sub } = claims;
-    const clientId = claims.client_id ?? (Array.isArray(aud) ? aud[0] : aud);
-    if (typeof jti !== 'string' || typeof clientId !== 'string') return undefined;
-    const userId = await this.userOf(jti, sub, clientId);
-    if (!(await this.isLive(jti, clientId, userId))) return undefined;
-    const scopes = Array.isArray(claims.scopes) ? claims.scopes.filter((s): s is string => typeof s === 'string') : [];
-    return { tokenId: jti, clientId, userId, scopes, expiresAt: claims.exp ?? 0 };
-  }
-
   /**
-   * The user a token was issued to: `sub`, unless it is the client's own id (a client
-   * credentials token, RFC 9068). A Passport app with integer client ids can have a user whose
-   * id equals the client's (user 1 through personal access client 1): only the token's row
-   * tells those apart, so that rare case reads it.
+   * Validates a bearer token; undefined means "not authenticated" (the HTTP layer answers 401).
+   * The JWT must be ours (signature, `iss`), current (`exp`, `nbf`, `iat` not in the future),
+   * and every claim must agree with the stored token: user, client, scopes and audience come
+   * from what was stored, never from the token alone.
    */
-  private async userOf(jti: string, sub: string | undefined, clientId: string): Promise<number | null> {
-    if (sub === undefined || !/^\d+$/.test(sub)) return null;
-    if (sub !== clientId) return Number(sub);
-    return (await this.options.accessTokens.findById(jti))?.userId ?? null;
-  }
-
-  private async verifySignature(jwt: string) {
-    let key: VerificationKey | undefined;
-    try {
-      const header = decodeProtectedHeader(jwt);
-      // Passport's own tokens carry no kid: they were signed by the configured (RSA) key.
-      key = header.kid ? this.options.keys.verification.get(header.kid) : this.keyForAlgorithm(header.alg);
-      if (!key || header.alg !== key.alg) return undefined;
-      const { payload } = await jwtVerify<{ scopes?: unknown; client_id?: string }>(jwt, key.publicKey, {
-        algorithms: [key.alg],
-        // Rounded up to the next second: Passport writes fractional nbf values, which jose
-        // compares with whole seconds; expiry stays strict (at worst a second early).
-        currentDate: new Date(Math.ceil(this.now() / 1000) * 1000),
-        requiredClaims: ['jti', 'exp'],
-      });
-      return payload;
-    } catch {
+  async authenticate(jwt: string): Promise<AuthenticatedToken | undefined> {
+    const claims = this.verifiedClaims(jwt);
+    if (!claims) return undefined;
+    const jti = claims.jti as string;
+    const claimedUser = typeof claims.sub === 'string' && /^\d+$/.test(claims.sub) ? Number(claims.sub) : null;
+    const keys = [cacheKeys.token(jti), ...(claimedUser === null ? [] : [cacheKeys.user(claimedUser)])];
+    const [cachedState, cachedUser] = await this.options.cache.many<TokenState | UserState>(keys);
+    const facts = isTokenState(cachedState) ? cachedState : await this.loadFacts(jti);
+    if (facts === 'revoked' || !claimsAgree(claims, facts)) return undefined;
+    const client = await this.options.clients.find(facts.client);
+    if (!client || client.revoked) return undefined;
+    if (facts.user !== null && !(await this.userExists(facts.user, facts.user === claimedUser ? (cachedUser as UserState) : undefined))) {
       return undefined;
     }
+    return { tokenId: jti, clientId: facts.client, userId: facts.user, scopes: facts.scopes, audience: facts.audience, expiresAt: claims.exp as number };
   }
 
-  private keyForAlgorithm(alg: string | undefined): VerificationKey | undefined {
-    for (const key of this.options.keys.verification.values()) if (key.alg === alg) return key;
-    return undefined;
+  /** The claims of a JWT signed by one of our keys, when they are current and of this issuer. */
+  private verifiedClaims(jwt: string): Record<string, unknown> | undefined {
+    const verified = verifyCompact(jwt, this.options.keys);
+    if (!verified || !acceptedType(verified.header)) return undefined;
+    const claims = verified.payload;
+    const now = this.now() / 1000;
+    const { exp, nbf, iat, jti, iss } = claims;
+    if (typeof jti !== 'string' || typeof exp !== 'number' || exp <= now) return undefined;
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_SKEW_SECONDS)) return undefined;
+    if (iat !== undefined && (typeof iat !== 'number' || iat > now + CLOCK_SKEW_SECONDS)) return undefined;
+    // Our tokens name this issuer and carry iat; Passport's own (no kid) carry no `iss` at all.
+    if (verified.header.kid !== undefined ? iss !== this.options.issuer || iat === undefined : iss !== undefined && iss !== this.options.issuer) {
+      return undefined;
+    }
+    return claims;
   }
 
-  /** The token's row exists and is not revoked, its client is not revoked and its user still exists. */
-  private async isLive(jti: string, clientId: string, userId: number | null): Promise<boolean> {
-    const { cache } = this.options;
-    const keys = [cacheKeys.token(jti), ...(userId === null ? [] : [cacheKeys.user(userId)])];
-    const [tokenState, userState] = await cache.many<string>(keys);
-    if (tokenState === 'revoked' || userState === 'missing') return false;
-    const client = await this.options.clients.find(clientId);
-    if (!client || client.revoked) return false;
-    if (tokenState === undefined) {
-      // Issued by another node before its cache entry reached us, or evicted: ask the database once.
-      const row = await this.options.accessTokens.findById(jti);
-      const state: TokenState = row && !row.revoked && row.clientId === clientId ? 'live' : 'revoked';
-      const ttl = row ? Math.max(1, Math.ceil((row.expiresAt.getTime() - this.now()) / 1000)) : 60;
-      await cache.put(cacheKeys.token(jti), state, ttl);
-      if (state === 'revoked') return false;
-    }
-    if (userId !== null && userState === undefined) {
-      const user = await this.options.users.findById(userId);
-      await cache.put(cacheKeys.user(userId), (user ? 'present' : 'missing') satisfies UserState, USER_CACHE_SECONDS);
-      if (!user) return false;
-    }
-    return true;
+  /** Issued by another node before its cache entry reached us, or evicted: ask the database once. */
+  private async loadFacts(jti: string): Promise<TokenState> {
+    const row = await this.options.accessTokens.findById(jti);
+    const state: TokenState = row && !row.revoked ? factsOf(row) : 'revoked';
+    const ttl = row ? Math.max(1, Math.ceil((row.expiresAt.getTime() - this.now()) / 1000)) : 60;
+    await this.options.cache.put(cacheKeys.token(jti), state, ttl);
+    return state;
+  }
+
+  private async userExists(userId: number, cached: UserState | undefined): Promise<boolean> {
+    if (cached !== undefined) return cached === 'present';
+    const user = await this.options.users.findById(userId);
+    await this.options.cache.put(cacheKeys.user(userId), (user ? 'present' : 'missing') satisfies UserState, USER_CACHE_SECONDS);
+    return user !== undefined;
   }
 
   /** Revokes an access token and its refresh tokens; every node sees it at once through the shared cache. */
@@ -184,17 +193,57 @@ export class TokenService {
     return revoked;
   }
 
-  /** Replay defence (RFC 9700 §4.14.2, §2.1.1): revoke everything descended from one grant. */
+  /** Replay defence (RFC 9700 §4.14.2, §2.1.1): revoke everything descended from one grant, now and later. */
   async revokeGrant(grantId: string): Promise<void> {
     await this.markRevoked(await this.options.accessTokens.revokeGrant(grantId));
   }
 
+  /** True when the grant was revoked for replay: tokens just written to it must be revoked too. */
+  isGrantRevoked(grantId: string): Promise<boolean> {
+    return this.options.accessTokens.isGrantRevoked(grantId);
+  }
+
   /** Records revocations already written to the database. */
   async markRevoked(jtis: string[]): Promise<void> {
-    await Promise.all(jtis.map((jti) => this.options.cache.put(cacheKeys.token(jti), 'revoked' satisfies TokenState, 86400 * 366)));
+    await Promise.all(jtis.map((jti) => this.options.cache.put(cacheKeys.token(jti), 'revoked' satisfies TokenState, REVOKED_SECONDS)));
   }
 
   nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/** A cached token state; anything else (absent, or the bare `live` marker of older versions) is read again. */
+function isTokenState(value: unknown): value is TokenState {
+  return value === 'revoked' || (typeof value === 'object' && value !== null && Array.isArray((value as TokenFacts).audience));
+}
+
+/** RFC 9068 §2.1 `at+jwt`; Passport's tokens say `JWT` (and carry no kid). */
+function acceptedType(header: JwsHeader): boolean {
+  return header.typ === 'at+jwt' || (header.kid === undefined && (header.typ === 'JWT' || header.typ === undefined));
+}
+
+function factsOf(token: Pick<AccessToken, 'userId' | 'clientId' | 'scopes' | 'resources'>): TokenFacts {
+  return { user: token.userId, client: token.clientId, scopes: token.scopes, audience: token.resources ?? [token.clientId] };
+}
+
+/**
+ * The JWT says what the row says: its audience, client, subject and scopes. A token signed
+ * with our key but claiming anything else (another user, more scopes, another audience) is
+ * refused. Passport's tokens carry no `client_id` and, for client credentials, an empty `sub`.
+ */
+function claimsAgree(claims: Record<string, unknown>, facts: TokenFacts): boolean {
+  const audience = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
+  if (!Array.isArray(audience) || !sameSet(audience, facts.audience)) return false;
+  if (claims.client_id !== undefined && claims.client_id !== facts.client) return false;
+  const sub = claims.sub;
+  const expectedSub = facts.user === null ? facts.client : String(facts.user);
+  if (sub !== expectedSub && !(facts.user === null && (sub === undefined || sub === ''))) return false;
+  const scopes = claims.scopes ?? (typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []);
+  return Array.isArray(scopes) && sameSet(scopes, facts.scopes);
+}
+
+function sameSet(claimed: unknown[], stored: readonly string[]): boolean {
+  const set = new Set(stored);
+  return claimed.length === set.size && claimed.every((value) => typeof value === 'string' && set.has(value)) && new Set(claimed).size === set.size;
 }

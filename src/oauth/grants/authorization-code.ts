@@ -75,5 +75,12 @@ function checkProofKey(code: AuthCode, client: Client, verifier: string | undefi
 
 function respond(ctx: GrantContext, input: { code: AuthCode; client: Client; user: ResourceOwner }): Promise<TokenResponse> {
   const { code, client, user } = input;
-  return issueUserTokens(ctx, { client, user, scopes: code.scopes, grantId: code.id, nonce: code.nonce, authTime: code.authTime });
+  return issueUserTokens(ctx, {
+    client,
+    user,
+    scopes: code.scopes,
+    grantId: code.id,
+    nonce: code.nonce,
+    authTime: code.authTime,
+  });
 }

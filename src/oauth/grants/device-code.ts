@@ -65,5 +65,12 @@ async function respond(ctx: GrantContext, code: DeviceCode, client: Client): Pro
   const user = code.userId === null ? undefined : await ctx.users.findById(code.userId);
   if (!user) throw OAuthError.invalidGrant('The user of this device code no longer exists');
   // As node-oidc-provider: `openid` on a device authorization yields an ID token too (OIDC Core §2).
-  return issueUserTokens(ctx, { client, user, scopes: code.scopes, grantId: code.id, nonce: null, authTime: null });
+  return issueUserTokens(ctx, {
+    client,
+    user,
+    scopes: code.scopes,
+    grantId: code.id,
+    nonce: null,
+    authTime: null,
+  });
 }

@@ -10,6 +10,8 @@ export interface IssueTokens {
   /** The grant the tokens descend from (replay defence revokes by it). */
   grantId: string | null;
   withRefreshToken: boolean;
+  /** True for grants a replay can revoke (codes, refresh tokens, device codes). */
+  replayable?: boolean;
 }
 
 export interface IssuedTokens {
@@ -31,7 +33,19 @@ export async function issueTokens(ctx: GrantContext, input: IssueTokens): Promis
   if (input.withRefreshToken) {
     response.refresh_token = await ctx.tokens.issueRefreshToken(accessToken.record, ctx.settings.refreshTokenTtl, input.grantId);
   }
+  if (input.replayable && input.grantId !== null) await revokeIfReplayed(ctx, input.grantId);
   return { response, accessToken };
+}
+
+/**
+ * Two presentations of one code or refresh token: one wins, the other revokes the grant. The
+ * loser may revoke before the winner's tokens exist; so the winner, once its tokens are
+ * written, asks whether the grant was revoked meanwhile and, if so, revokes them too (RFC 9700
+ * §4.14.2: the whole grant goes, including what a concurrent request just wrote). The winner
+ * still gets its answer, as it would have had it been a moment faster; those tokens are dead.
+ */
+async function revokeIfReplayed(ctx: GrantContext, grantId: string): Promise<void> {
+  if (await ctx.tokens.isGrantRevoked(grantId)) await ctx.tokens.revokeGrant(grantId);
 }
 
 export interface IssueUserTokens {
@@ -47,7 +61,14 @@ export interface IssueUserTokens {
 /** A user's access and refresh token, plus an ID token when `openid` was granted (OIDC Core §3.1.3.3). */
 export async function issueUserTokens(ctx: GrantContext, input: IssueUserTokens): Promise<TokenResponse> {
   const { client, user, scopes } = input;
-  const { response, accessToken } = await issueTokens(ctx, { client, userId: user.id, scopes, grantId: input.grantId, withRefreshToken: true });
+  const { response, accessToken } = await issueTokens(ctx, {
+    client,
+    userId: user.id,
+    scopes,
+    grantId: input.grantId,
+    withRefreshToken: true,
+    replayable: true,
+  });
   if (!scopes.includes('openid')) return response;
   const idToken = await signIdToken(ctx.keys, {
     issuer: ctx.settings.issuer,

@@ -35,7 +35,14 @@ export const refreshTokenGrant: Grant = {
     const consumed = await ctx.refreshTokens.consume(id);
     if (consumed.status !== 'consumed') return replayed(ctx, grantId);
     await ctx.tokens.revokeAccessToken(access.id);
-    const { response } = await issueTokens(ctx, { client, userId: access.userId, scopes, grantId, withRefreshToken: true });
+    const { response } = await issueTokens(ctx, {
+      client,
+      userId: access.userId,
+      scopes,
+      grantId,
+      withRefreshToken: true,
+      replayable: true,
+    });
     return response;
   },
 };

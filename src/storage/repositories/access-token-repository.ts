@@ -17,6 +17,7 @@ export function toAccessToken(row: AccessTokenRow): AccessToken {
     updatedAt: readRequiredDate(row.updated_at),
     expiresAt: readRequiredDate(row.expires_at),
     grantId: row.grant_id,
+    resources: readStringArray(row.resources),
   };
 }
 
@@ -43,6 +44,7 @@ export class KyselyAccessTokenRepository implements AccessTokenRepository {
       updated_at: createdAt,
       expires_at: toDbTimestamp(token.expiresAt),
       grant_id: token.grantId,
+      resources: token.resources ? JSON.stringify(token.resources) : null,
     });
   }
 
@@ -72,8 +74,22 @@ export class KyselyAccessTokenRepository implements AccessTokenRepository {
   }
 
   // RFC 9700 §4.14: a replayed code or refresh token revokes everything issued from the grant.
+  // The grant is recorded first: a concurrent winner that writes its tokens after this
+  // transaction finds it and revokes them itself (see isGrantRevoked).
   async revokeGrant(grantId: string): Promise<string[]> {
-    return this.db.transaction().execute((trx) => revokeAccessTokensWhere(trx, 'grant_id', grantId));
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('oauth_revoked_grants')
+        .values({ grant_id: grantId, revoked_at: toDbTimestamp(new Date()) })
+        .onConflict((conflict) => conflict.doNothing())
+        .execute();
+      return revokeAccessTokensWhere(trx, 'grant_id', grantId);
+    });
+  }
+
+  async isGrantRevoked(grantId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('oauth_revoked_grants').select('grant_id').where('grant_id', '=', grantId).executeTakeFirst();
+    return row !== undefined;
   }
 
   async listForUser(
