@@ -122,6 +122,45 @@ describe('access tokens', () => {
   });
 });
 
+/**
+ * Regression: a token signed with the server's own key but with a wrong or missing `iss`, a
+ * wrong `aud` or an `iat` in the future was accepted; so was one whose user or scopes differed
+ * from the stored token. Every claim must now agree with what was stored for its id.
+ */
+describe('forged claims under the server key', () => {
+  async function forge(s: Assembly, change: (claims: Record<string, unknown>) => void): Promise<string> {
+    const { user, client } = await userAndClient(s);
+    const { jwt } = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: ['users:read'], ttlSeconds: 600 });
+    expect(await s.services.tokens.authenticate(jwt)).toBeDefined();
+    const claims = { ...decodeJwt(jwt) } as Record<string, unknown>;
+    change(claims);
+    return new SignJWT(claims).setProtectedHeader(decodeProtectedHeader(jwt) as { alg: string }).sign(s.services.keys.active.privateKey);
+  }
+
+  it.each([
+    ['a wrong iss', (c: Record<string, unknown>) => (c.iss = 'https://evil.example')],
+    ['no iss', (c: Record<string, unknown>) => delete c.iss],
+    ['a wrong aud', (c: Record<string, unknown>) => (c.aud = 'another-client')],
+    ['an extra audience', (c: Record<string, unknown>) => (c.aud = [c.aud, 'https://api.example.com'])],
+    ['an iat in the future', (c: Record<string, unknown>) => (c.iat = Math.floor(Date.now() / 1000) + 3600)],
+    ['an nbf in the future', (c: Record<string, unknown>) => (c.nbf = Math.floor(Date.now() / 1000) + 3600)],
+    ['another user', (c: Record<string, unknown>) => (c.sub = String(Number(c.sub) + 1000))],
+    ['more scopes', (c: Record<string, unknown>) => (c.scopes = ['users:read', 'users:write'])],
+    ['the wildcard scope', (c: Record<string, unknown>) => (c.scopes = ['*'])],
+    ['another client', (c: Record<string, unknown>) => (c.client_id = 'another-client')],
+    ['no jti', (c: Record<string, unknown>) => delete c.jti],
+  ])('refuses %s', async (_name, change) => {
+    const s = await services({ APP_URL: 'https://auth.example.com' });
+    expect(await s.services.tokens.authenticate(await forge(s, change))).toBeUndefined();
+  });
+
+  it('takes the user and scopes from the stored token once the claims agree (a few seconds of clock skew allowed)', async () => {
+    const s = await services({ APP_URL: 'https://auth.example.com' });
+    const skewed = await forge(s, (c) => (c.iat = Math.floor(Date.now() / 1000) + 5));
+    expect(await s.services.tokens.authenticate(skewed)).toMatchObject({ scopes: ['users:read'] });
+  });
+});
+
 describe('signing keys', () => {
   it('are generated as EC P-256 into storage/ with mode 0600 and a thumbprint kid', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authgate-keys-'));
