@@ -10,6 +10,7 @@ import type { Services } from '../services.js';
 import { registerOpenApi } from './docs/openapi.js';
 import { refuseNonStrings } from './json-strings.js';
 import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
+import { registerInputCharacterRule } from './plugins/input-characters.js';
 import { registerSessions } from './plugins/session.js';
 import { machineEndpoints } from './machine/machine-endpoints.js';
 import { routeModules } from './routes/index.js';
@@ -46,6 +47,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   });
 
   registerErrorHandling(app, { debug: config.appDebug });
+  registerInputCharacterRule(app);
   await app.register(cookie, { secret: services.appKey });
   await app.register(formbody);
   // Laravel reads an empty JSON body as no input: a POST with `Content-Type: application/json`

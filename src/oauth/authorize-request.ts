@@ -1,3 +1,4 @@
+import { isCleanText } from './clean-text.js';
 import { OAuthError } from './errors.js';
 import type { AuthCodeRepository, Client } from './ports.js';
 import { appendToRedirectUri, resolveRedirectUri } from './redirect-uri.js';
@@ -50,16 +51,19 @@ type Parameters = Partial<Record<Parameter, string>>;
 /** RFC 7636 §4.2: 43–128 unreserved characters. */
 const CODE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
-/** Reads the query; a parameter given twice is `invalid_request` (RFC 6749 §3.1). */
-function readParameters(query: Record<string, unknown>): { params: Parameters; repeated?: Parameter } {
+/**
+ * Reads the query; a parameter given twice, or holding control characters (no client id,
+ * URI, scope or state contains one), is `invalid_request` (RFC 6749 §3.1).
+ */
+function readParameters(query: Record<string, unknown>): { params: Parameters; malformed: Parameter[] } {
   const params: Parameters = {};
-  let repeated: Parameter | undefined;
+  const malformed: Parameter[] = [];
   for (const name of PARAMETERS) {
     const value = query[name];
-    if (Array.isArray(value)) repeated ??= name;
+    if (Array.isArray(value) || (typeof value === 'string' && !isCleanText(value))) malformed.push(name);
     else if (typeof value === 'string' && value !== '') params[name] = value;
   }
-  return repeated ? { params, repeated } : { params };
+  return { params, malformed };
 }
 
 /**
@@ -68,10 +72,11 @@ function readParameters(query: Record<string, unknown>): { params: Parameters; r
  * shown to the user — then everything else, whose errors go back to the client.
  */
 export async function validateAuthorizationRequest(query: Record<string, unknown>, deps: AuthorizeDependencies): Promise<AuthorizeValidation> {
-  const { params, repeated } = readParameters(query);
-  // Which of several values was meant cannot be known, so neither may decide where to redirect.
+  const { params, malformed } = readParameters(query);
+  const repeated = malformed[0];
+  // Which of several values was meant cannot be known (nor a malformed one), so neither may decide where to redirect.
   for (const name of ['client_id', 'redirect_uri'] as const) {
-    if (Array.isArray(query[name])) return { ok: false, error: OAuthError.invalidRequest(name) };
+    if (malformed.includes(name)) return { ok: false, error: OAuthError.invalidRequest(name) };
   }
   if (!params.client_id) return { ok: false, error: OAuthError.invalidRequest('client_id') };
   const client = await deps.clients.find(params.client_id);
@@ -82,7 +87,7 @@ export async function validateAuthorizationRequest(query: Record<string, unknown
   }
   const target: RedirectTarget = {
     uri: redirect.uri,
-    state: repeated === 'state' ? null : (params.state ?? null),
+    state: malformed.includes('state') ? null : (params.state ?? null),
     mode: params.response_type === 'token' && deps.implicitGrant ? 'fragment' : 'query',
   };
   try {

@@ -25,7 +25,7 @@ export function machineEndpoints(services: Services): FastifyPluginAsync {
     const { tokenRateLimit } = services.config;
     machine.addHook('onRoute', (route: RouteOptions) => {
       // Read at request time by the session layer and by @fastify/helmet (`skipRoute` is its per-route off switch).
-      route.config = { ...route.config, stateless: true, helmet: { skipRoute: true } } as FastifyContextConfig;
+      route.config = { ...route.config, stateless: true, input: 'oauth', helmet: { skipRoute: true } } as FastifyContextConfig;
       route.attachValidation = true;
       if (tokenRateLimit > 0) route.onRequest = [...hooksOf(route.onRequest), rateLimitFor(machine, route, tokenRateLimit)];
     });

@@ -26,7 +26,7 @@ type Answer = 'approve' | 'deny';
 export async function authorizeRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { config, authorize } = services;
 
-  app.get('/oauth/authorize', { schema: { summary: "Authorize a client to access the user's account.", tags: ['oauth'] } }, async (request, reply) => {
+  app.get('/oauth/authorize', { schema: { summary: "Authorize a client to access the user's account.", tags: ['oauth'] }, config: { input: 'own' } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const user = await sessionUser(services, request);
     // As the reference shows: a JSON request without a session is 401 before anything else,

@@ -6,6 +6,7 @@ import { presentClient, presentNewClient } from '../../presenters/client.js';
 import type { Services } from '../../services.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { currentUser, webGuard } from '../plugins/authentication.js';
+import { isCleanText } from '../../oauth/clean-text.js';
 import { ClientBody, ClientParams, ClientUpdateBody, booleanInput, emptyBodyAsForm } from '../schemas/management.js';
 
 const INVALID_REDIRECT = 'One or more redirects have an invalid URI format.';
@@ -38,6 +39,8 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
   // Ownership before validation, as Passport: someone else's client is 404 whatever the body says.
   const ownClient = async (request: FastifyRequest) => {
     const { client_id } = request.params as { client_id: string };
+    // Checked before the input rule runs: an id with control characters names no client.
+    if (!isCleanText(client_id)) throw HttpError.notFound();
     await findUserClient(services, client_id, currentUser(request).id);
   };
 
