@@ -37,7 +37,7 @@ export default tseslint.config(
   restrict(['src/resource-server/**/*.ts'], [leavesFolder(1)]),
   restrict(['src/accounts/**/*.ts', 'src/cli/**/*.ts', 'src/web/**/*.ts', 'src/presenters/**/*.ts', 'src/cache/**/*.ts', 'src/net/**/*.ts'], [noStorage, noHttp]),
   restrict(['src/http/**/*.ts'], [noStorage]),
-  restrict(['src/config.ts', 'src/duration.ts'], [noStorage, noHttp]),
+  restrict(['src/config.ts', 'src/duration.ts', 'src/health.ts'], [noStorage, noHttp]),
   restrict(['src/services.ts'], [noHttp]),
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AttemptCounter } from './accounts/login-throttle.js';
 import { LoginThrottle, MemoryAttemptCounter, RedisAttemptCounter } from './accounts/login-throttle.js';
 import type { SessionStore } from './accounts/sessions.js';
@@ -9,8 +9,11 @@ import { DatabaseSessionStore, RedisSessionStore } from './accounts/sessions.js'
 import { Users } from './accounts/users.js';
 import type { AppCache } from './cache/app-cache.js';
 import { createCache } from './cache/create-cache.js';
+import { RedisLink } from './cache/redis-link.js';
 import type { Config } from './config.js';
 import { ConfigError, scopesFromStorage } from './config.js';
+import type { Health } from './health.js';
+import { createHealth } from './health.js';
 import type { OAuthCore } from './oauth/oauth-core.js';
 import { createOAuthCore } from './oauth/oauth-core.js';
 import { ScopeRegistry } from './oauth/scopes.js';
@@ -51,6 +54,8 @@ export interface Services {
   /** Where sessions live: the database, or Redis with REDIS_URL. */
   sessions: SessionStore;
   debug: DebugUseCases;
+  /** Reachability of the database and Redis (GET /health, 503 answers). */
+  health: Health;
   /** Shared Redis connection (rate limits) when REDIS_URL is set. */
   redis: Redis | undefined;
   close(): Promise<void>;
@@ -95,11 +100,11 @@ export async function assembleServices(config: Config, options: ServiceOptions =
   );
   const storage = await openStorage(config.databaseUrl, { migrate: options.migrate ?? true, schema: options.databaseSchema });
   const { repositories } = storage;
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
-    : undefined;
-  redis?.on('error', () => undefined);
-  const cache = createCache({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}cache:` });
+  const link = config.redisUrl ? new RedisLink(config.redisUrl) : undefined;
+  // A Redis that is down at start is not fatal: requests that need it answer 503 until it is back.
+  await link?.ready();
+  const redis = link?.client;
+  const cache = createCache({ redisClient: redis, prefix: `${config.redisPrefix}cache:` });
   const users = new Users(repositories.users, loginThrottle(config, redis));
   const core = createOAuthCore({
     settings: {
@@ -135,10 +140,11 @@ export async function assembleServices(config: Config, options: ServiceOptions =
     debug: {
       forgetCacheKey: (key, tags) => (tags.length > 0 ? cache.tags(tags).forget(key) : cache.forget(key)),
     },
+    health: createHealth({ database: () => storage.ping(), redis: link }),
     redis,
     async close() {
       await cache.close();
-      redis?.disconnect();
+      link?.close();
       await storage.close();
     },
   };

@@ -46,7 +46,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     done();
   });
 
-  registerErrorHandling(app, { debug: config.appDebug });
+  registerErrorHandling(app, { debug: config.appDebug, unavailable: (error) => services.health.unavailable(error) });
+  services.health.onChange((change) => (change.up ? app.log.info(change.message) : app.log.error(change.message)));
   registerInputCharacterRule(app);
   await app.register(cookie, { secret: services.appKey });
   await app.register(formbody);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DatabaseHandle } from './database.js';
 import { migrateToLatest, openDatabase } from './database.js';
 import type { Repositories } from './repositories/index.js';
@@ -7,6 +8,8 @@ import { createRepositories } from './repositories/index.js';
 export interface Storage {
   database: DatabaseHandle;
   repositories: Repositories;
+  /** True when the database answers a trivial query (GET /health). */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -26,5 +29,17 @@ export async function openStorage(databaseUrl: string, options: StorageOptions =
     await database.close();
     throw error;
   }
-  return { database, repositories: createRepositories(database.db), close: () => database.close() };
+  return {
+    database,
+    repositories: createRepositories(database.db),
+    ping: async () => {
+      try {
+        await sql`select 1`.execute(database.db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => database.close(),
+  };
 }

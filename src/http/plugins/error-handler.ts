@@ -11,7 +11,16 @@ const SERVER_ERROR = 'Whoops, looks like something went wrong';
  * Laravel's 422 shape, everything else as `{"message", "status"}` — or an HTML page for a
  * browser asking for a page. Never a stack trace unless APP_DEBUG=true.
  */
-export function registerErrorHandling(app: FastifyInstance, options: { debug: boolean }): void {
+export interface ErrorHandlingOptions {
+  debug: boolean;
+  /** Names the dependency a failure came from when it is unreachable (answered 503, not 500). */
+  unavailable?: (error: unknown) => string | undefined;
+}
+
+/** Seconds a client should wait before trying again while a dependency is down. */
+const RETRY_AFTER_UNAVAILABLE = '5';
+
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof OAuthError) {
       if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
@@ -36,6 +45,11 @@ export function registerErrorHandling(app: FastifyInstance, options: { debug: bo
     }
     if (status >= 400 && status < 500) {
       return send(request, reply, status, clientErrorMessage(error as FastifyError, status));
+    }
+    const dependency = options.unavailable?.(error);
+    if (dependency !== undefined) {
+      // Logged once per outage where the dependency's state changes, not once per request.
+      return send(request, reply.header('Retry-After', RETRY_AFTER_UNAVAILABLE), 503, `Service Unavailable: ${dependency} cannot be reached. Try again shortly.`);
     }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');
     const debug = options.debug ? { exception: error.name, detail: error.message, trace: error.stack?.split('\n') } : {};

@@ -57,7 +57,11 @@ export function registerSessions(app: FastifyInstance, services: Services): void
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (!request.session) return done(null, payload);
-    finishSession(context, request, reply).then(() => done(null, payload), done);
+    finishSession(context, request, reply).then(
+      () => done(null, payload),
+      // An answer that already reports a failure (the session store being down, say) goes out as it is.
+      (error: unknown) => (reply.statusCode >= 500 ? done(null, payload) : done(error as Error)),
+    );
   });
   app.webIdentity = webIdentityResolver(context);
 }

@@ -8,6 +8,7 @@ import { debugbarRoutes } from './debugbar.js';
 import { deviceRoutes } from './device.js';
 import { discoveryRoutes } from './discovery.js';
 import { docsRoutes } from './docs.js';
+import { healthRoutes } from './health.js';
 import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
 import { registerPageRoutes } from './register-page.js';
@@ -35,6 +36,7 @@ export const routeModules: RouteModule[] = [
   deviceRoutes,
   userInfoRoutes,
   discoveryRoutes,
+  healthRoutes,
   docsRoutes,
   assetRoutes,
   registerPageRoutes,
