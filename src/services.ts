@@ -25,6 +25,9 @@ import type { ClientUseCases } from './oauth/use-cases/clients.js';
 import type { DeviceUseCases } from './oauth/use-cases/device.js';
 import type { PersonalAccessUseCases } from './oauth/use-cases/personal-access.js';
 import type { TokenUseCases } from './oauth/use-cases/tokens.js';
+import { ResourceDirectory } from './oauth/resource-indicators.js';
+import type { ResourceUseCases } from './oauth/use-cases/resources.js';
+import { createResourceUseCases } from './oauth/use-cases/resources.js';
 import type { CreateKeysOptions, CreateKeysResult } from './storage/key-files.js';
 import { createKeyFiles, loadKeySet } from './storage/key-files.js';
 import { migrateToLatest } from './storage/database.js';
@@ -50,6 +53,7 @@ export interface Services {
   personalAccess: PersonalAccessUseCases;
   clients: ClientUseCases;
   device: DeviceUseCases;
+  resources: ResourceUseCases;
   users: Users;
   /** Where sessions live: the database, or Redis with REDIS_URL. */
   sessions: SessionStore;
@@ -135,6 +139,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
     personalAccess: core.personalAccess,
     clients: core.clients,
     device: core.device,
+    resources: core.resources,
     users,
     sessions: redis ? new RedisSessionStore(redis, `${config.redisPrefix}session:`) : new DatabaseSessionStore(repositories.sessions),
     debug: {
@@ -191,6 +196,8 @@ export interface Administration {
   purge(options: PurgeOptions): Promise<PurgeCounts>;
   listClients(): Promise<Client[]>;
   users: Pick<Users, 'find' | 'register' | 'emailTaken'>;
+  /** Resource servers (RFC 8707); changes reach every node through Redis when it is configured. */
+  resources: ResourceUseCases;
   close(): Promise<void>;
 }
 
@@ -204,12 +211,18 @@ export async function openAdministration(config: Config, options: { migrate?: bo
   const { repositories } = storage;
   // No login happens here: the throttle is never consulted.
   const users = new Users(repositories.users, new LoginThrottle(new MemoryAttemptCounter(), { maxAttempts: 0 }));
+  const cache = createCache({ redisUrl: config.redisUrl, prefix: `${config.redisPrefix}cache:` });
+  const directory = new ResourceDirectory(repositories.resources, cache, { uri: config.appUrl, name: config.appName });
   return {
     migrate: () => migrateToLatest(storage.database),
     purge: (purgeOptions) => repositories.purge.purge(purgeOptions),
     listClients: () => repositories.clients.listAll(),
     users,
-    close: () => storage.close(),
+    resources: createResourceUseCases({ store: repositories.resources, directory }),
+    async close() {
+      await cache.close();
+      await storage.close();
+    },
   };
 }
 

@@ -12,6 +12,9 @@ import { registerInstall } from './install.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerPurge } from './purge.js';
+import { registerResourceCreate } from './resource-create.js';
+import { registerResourceDelete } from './resource-delete.js';
+import { registerResourceList } from './resource-list.js';
 import { registerServe } from './serve.js';
 import { registerUserCreate } from './user-create.js';
 
@@ -24,6 +27,9 @@ const commands = [
   registerClientList,
   registerUserCreate,
   registerPurge,
+  registerResourceCreate,
+  registerResourceList,
+  registerResourceDelete,
   registerImportPassport,
   registerServe,
 ];

@@ -2,6 +2,8 @@ import { isCleanText } from './clean-text.js';
 import { OAuthError } from './errors.js';
 import type { AuthCodeRepository, Client } from './ports.js';
 import { appendToRedirectUri, resolveRedirectUri } from './redirect-uri.js';
+import type { Audience, ResourceDirectory } from './resource-indicators.js';
+import { scopesFor } from './resource-indicators.js';
 import type { ScopeRegistry } from './scopes.js';
 import { parseScopeParameter } from './scopes.js';
 import { opaqueToken, sha256 } from './random-tokens.js';
@@ -24,6 +26,8 @@ export interface AuthorizationRequest {
   codeChallengeMethod: 'S256' | 'plain' | null;
   nonce: string | null;
   prompt: Prompt[];
+  /** RFC 8707 resources the tokens will be bound to; empty: none asked for (aud = the client id). */
+  resources: string[];
 }
 
 /** Where an error may be sent once the client and its redirect URI are known (RFC 6749 §4.1.2.1). */
@@ -41,6 +45,7 @@ export type AuthorizeValidation =
 export interface AuthorizeDependencies {
   clients: { find(id: string): Promise<Client | undefined> };
   scopes: ScopeRegistry;
+  resources: Pick<ResourceDirectory, 'resolve'>;
   implicitGrant: boolean;
 }
 
@@ -92,7 +97,8 @@ export async function validateAuthorizationRequest(query: Record<string, unknown
   };
   try {
     if (repeated) throw OAuthError.invalidRequest(repeated);
-    const request = validateRest(params, client, deps, redirect);
+    const audience = await deps.resources.resolve(resourceIndicators(query.resource));
+    const request = validateRest(params, client, deps, { redirect, audience });
     return { ok: true, request, client };
   } catch (error) {
     if (error instanceof OAuthError) return { ok: false, error, redirect: target };
@@ -100,12 +106,17 @@ export async function validateAuthorizationRequest(query: Record<string, unknown
   }
 }
 
-function validateRest(params: Parameters, client: Client, deps: AuthorizeDependencies, redirect: { uri: string; sent: string | null }): AuthorizationRequest {
+interface Resolved {
+  redirect: { uri: string; sent: string | null };
+  audience: Audience;
+}
+
+function validateRest(params: Parameters, client: Client, deps: AuthorizeDependencies, { redirect, audience }: Resolved): AuthorizationRequest {
   const responseType = params.response_type;
   if (responseType === undefined) throw OAuthError.invalidRequest('response_type');
   if (responseType !== 'code' && !(responseType === 'token' && deps.implicitGrant)) throw OAuthError.unsupportedResponseType();
   // RFC 9700 §2.4 / §5: `*` is for first-party flows only, never a third-party authorization request.
-  const scopes = deps.scopes.resolve(parseScopeParameter(params.scope), { allowWildcard: false });
+  const scopes = scopesFor(deps.scopes, parseScopeParameter(params.scope), audience, { allowWildcard: false });
   const pkce = responseType === 'code' ? validatePkce(params, client) : { codeChallenge: null, codeChallengeMethod: null };
   return {
     responseType,
@@ -117,7 +128,15 @@ function validateRest(params: Parameters, client: Client, deps: AuthorizeDepende
     ...pkce,
     nonce: params.nonce ?? null,
     prompt: parsePrompt(params.prompt),
+    resources: audience.uris,
   };
+}
+
+/** RFC 8707 §2: `resource` may be repeated; each must be a clean string (checked against the registry next). */
+function resourceIndicators(value: unknown): string[] {
+  const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  if (!values.every((item): item is string => typeof item === 'string' && isCleanText(item))) throw OAuthError.invalidTarget();
+  return values.filter((item) => item !== '');
 }
 
 /** RFC 7636 §4.3 (method defaults to `plain`); RFC 9700 §2.1.1: public clients must use PKCE, and S256. */
@@ -196,6 +215,8 @@ export async function issueAuthorizationCode(request: AuthorizationRequest, opti
     codeChallengeMethod: request.codeChallengeMethod,
     nonce: request.nonce,
     authTime: options.authTime,
+    // `?? []`: a request waiting in a session from before resources existed.
+    resources: (request.resources ?? []).length > 0 ? request.resources : null,
   });
   return code;
 }

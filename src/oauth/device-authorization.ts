@@ -6,6 +6,7 @@ import { OAuthError } from './errors.js';
 import { DEVICE_CODE_GRANT, DEVICE_POLL_INTERVAL_SECONDS } from './grants/device-code.js';
 import type { GrantContext, OAuthParams } from './grants/types.js';
 import type { Client, DeviceCode, DeviceCodeRepository, NewDeviceCode } from './ports.js';
+import { scopesFor } from './resource-indicators.js';
 import { parseScopeParameter } from './scopes.js';
 import { assertClientMayUse } from './token-endpoint.js';
 import { opaqueToken, sha256 } from './random-tokens.js';
@@ -23,12 +24,14 @@ const USER_CODE_PATTERN = new RegExp(`^[${USER_CODE_ALPHABET}]{${USER_CODE_LENGT
 const MAX_DRAWS = 10;
 
 /** What the device flow reads and writes. */
-export type DeviceFlowDeps = Pick<GrantContext, 'deviceCodes' | 'scopes' | 'now'> & { clients: ClientDirectory };
+export type DeviceFlowDeps = Pick<GrantContext, 'deviceCodes' | 'scopes' | 'resources' | 'now'> & { clients: ClientDirectory };
 
 export interface DeviceAuthorizationRequest {
   /** The Authorization header, as sent. */
   authorization: string | undefined;
   params: OAuthParams;
+  /** RFC 8707 `resource` indicators (RFC 8628 does not forbid them; the token is bound to them). */
+  resources?: readonly string[];
 }
 
 /** RFC 8628 §3.2, the device authorization response. */
@@ -75,12 +78,14 @@ export async function requestDeviceAuthorization(
   const repository = ctx.deviceCodes;
   const { client } = await authenticateClient(request, clientAuth, { allowPublic: true });
   assertClientMayUse(client, DEVICE_CODE_GRANT);
-  const scopes = ctx.scopes.resolve(parseScopeParameter(request.params.scope), { allowWildcard: false });
+  const audience = await ctx.resources.resolve(request.resources ?? []);
+  const scopes = scopesFor(ctx.scopes, parseScopeParameter(request.params.scope), audience, { allowWildcard: false });
   const deviceCode = opaqueToken(32);
   const userCode = await storeDeviceCode(repository, {
     id: sha256(deviceCode),
     clientId: client.id,
     scopes,
+    resources: audience.uris.length > 0 ? audience.uris : null,
     expiresAt: new Date(ctx.now() + DEVICE_CODE_TTL_SECONDS * 1000),
   });
   const shown = formatUserCode(userCode);

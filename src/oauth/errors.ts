@@ -18,7 +18,8 @@ export type OAuthErrorCode =
   | 'authorization_pending'
   | 'slow_down'
   | 'expired_token'
-  | 'invalid_token';
+  | 'invalid_token'
+  | 'invalid_target';
 
 export class OAuthError extends Error {
   /** Set when the error may be sent back to the client's redirect URI. */
@@ -86,6 +87,11 @@ export class OAuthError extends Error {
       400,
       `Check the \`${scope}\` scope`,
     );
+  }
+
+  /** RFC 8707 §2: a resource indicator that is malformed or names no resource this server knows. */
+  static invalidTarget(): OAuthError {
+    return new OAuthError('invalid_target', 'The requested resource is invalid, missing, unknown, or malformed.', 400, 'Check the `resource` parameter');
   }
 
   static invalidCredentials(): OAuthError {

@@ -1,7 +1,16 @@
 import type { ClientAuthDeps } from './client-authentication.js';
 import { ClientDirectory } from './client-directory.js';
 import type { GrantContext, OAuthSettings } from './grants/types.js';
-import type { AccessTokenRepository, AuthCodeRepository, ClientRepository, DeviceCodeRepository, RefreshTokenRepository, UserLookup } from './ports.js';
+import type {
+  AccessTokenRepository,
+  AuthCodeRepository,
+  ClientRepository,
+  DeviceCodeRepository,
+  RefreshTokenRepository,
+  ResourceRepository,
+  UserLookup,
+} from './ports.js';
+import { ResourceDirectory } from './resource-indicators.js';
 import type { ScopeRegistry } from './scopes.js';
 import type { KeySet } from './signing-keys.js';
 import type { StateCache } from './state-cache.js';
@@ -14,6 +23,8 @@ import type { DeviceUseCases } from './use-cases/device.js';
 import { createDeviceUseCases } from './use-cases/device.js';
 import type { PersonalAccessUseCases } from './use-cases/personal-access.js';
 import { createPersonalAccessUseCases } from './use-cases/personal-access.js';
+import type { ResourceUseCases } from './use-cases/resources.js';
+import { createResourceUseCases } from './use-cases/resources.js';
 import type { TokenUseCases } from './use-cases/tokens.js';
 import { createTokenUseCases } from './use-cases/tokens.js';
 
@@ -32,6 +43,7 @@ export interface CoreRepositories {
   refreshTokens: RefreshTokenRepository;
   authCodes: AuthCodeRepository;
   deviceCodes: DeviceCodeRepository;
+  resources: ResourceRepository;
 }
 
 export interface OAuthCoreDependencies {
@@ -53,6 +65,7 @@ export interface OAuthCore {
   personalAccess: PersonalAccessUseCases;
   clients: ClientUseCases;
   device: DeviceUseCases;
+  resources: ResourceUseCases;
   /** The access token service underneath (signing, validation, revocation), for wiring and tests. */
   tokenService: TokenService;
   /** Client look-ups through the cache, for wiring and tests. */
@@ -74,9 +87,11 @@ export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
     cache: deps.cache,
     now,
   });
+  const resources = new ResourceDirectory(repositories.resources, deps.cache, { uri: settings.issuer, name: settings.appName });
   const grants: GrantContext = {
     settings,
     scopes: deps.scopes,
+    resources,
     tokens: tokenService,
     accessTokens: repositories.accessTokens,
     refreshTokens: repositories.refreshTokens,
@@ -92,6 +107,7 @@ export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
     authorize: createAuthorizeUseCases({
       clients: directory,
       scopes: deps.scopes,
+      resources,
       tokens: tokenService,
       accessTokens: repositories.accessTokens,
       authCodes: repositories.authCodes,
@@ -105,8 +121,9 @@ export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
       ttlSeconds: settings.personalAccessTokenTtl,
     }),
     clients: createClientUseCases({ store: repositories.clients, directory, tokens: tokenService, appKey: deps.appKey }),
+    resources: createResourceUseCases({ store: repositories.resources, directory: resources }),
     device: createDeviceUseCases(
-      { deviceCodes: repositories.deviceCodes, scopes: deps.scopes, now, clients: directory },
+      { deviceCodes: repositories.deviceCodes, scopes: deps.scopes, resources, now, clients: directory },
       clientAuth,
       `${settings.issuer}/oauth/device`,
     ),

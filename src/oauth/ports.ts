@@ -106,6 +106,8 @@ export interface RefreshToken {
   revoked: boolean;
   expiresAt: Date;
   grantId: string | null;
+  /** When the token was rotated (null: never, or revoked otherwise). */
+  consumedAt: Date | null;
 }
 
 export type ConsumeResult<T> =
@@ -115,8 +117,8 @@ export type ConsumeResult<T> =
   | { status: 'missing' };
 
 export interface RefreshTokenRepository {
-  create(token: Omit<RefreshToken, 'revoked'>): Promise<void>;
-  /** Atomically marks the token revoked; exactly one concurrent caller gets 'consumed'. */
+  create(token: Omit<RefreshToken, 'revoked' | 'consumedAt'>): Promise<void>;
+  /** Atomically marks the token rotated (revoked, with the time); exactly one concurrent caller gets 'consumed'. */
   consume(id: string): Promise<ConsumeResult<RefreshToken>>;
   findById(id: string): Promise<RefreshToken | undefined>;
   revoke(id: string): Promise<void>;
@@ -136,10 +138,12 @@ export interface AuthCode {
   nonce: string | null;
   /** Unix seconds of the user's login. */
   authTime: number | null;
+  /** RFC 8707 resources of the authorization request; null when none was asked for. */
+  resources: string[] | null;
 }
 
 export interface AuthCodeRepository {
-  create(code: Omit<AuthCode, 'revoked'>): Promise<void>;
+  create(code: Omit<AuthCode, 'revoked' | 'resources'> & { resources?: string[] | null }): Promise<void>;
   /** Atomically marks the code used; exactly one concurrent caller gets 'consumed'. */
   consume(id: string): Promise<ConsumeResult<AuthCode>>;
 }
@@ -185,9 +189,11 @@ export interface DeviceCode {
   userApprovedAt: Date | null;
   lastPolledAt: Date | null;
   expiresAt: Date;
+  /** RFC 8707 resources the device asked for; null when none. */
+  resources: string[] | null;
 }
 
-export type NewDeviceCode = Pick<DeviceCode, 'id' | 'clientId' | 'userCode' | 'scopes' | 'expiresAt'>;
+export type NewDeviceCode = Pick<DeviceCode, 'id' | 'clientId' | 'userCode' | 'scopes' | 'expiresAt'> & { resources?: string[] | null };
 
 export interface DeviceCodeRepository {
   /** Persists a new code; false when its id or user code is taken (the caller draws again). */
@@ -203,4 +209,33 @@ export interface DeviceCodeRepository {
   recordPoll(id: string, at: Date, intervalSeconds: number): Promise<boolean>;
   /** Atomically marks an approved code used; exactly one concurrent caller gets 'consumed'. */
   consume(id: string): Promise<ConsumeResult<DeviceCode>>;
+}
+
+/** A resource server tokens may be bound to (RFC 8707): an MCP server, an API. */
+export interface Resource {
+  id: string;
+  /** The resource URI: what clients send as `resource` and what its tokens carry as `aud`. */
+  uri: string;
+  name: string;
+  /** The scopes the resource declares; null: any scope declared by the server. */
+  scopes: string[] | null;
+  /** Lifetime of its access tokens in seconds; null: ACCESS_TOKEN_TTL. */
+  tokenTtl: number | null;
+  /** The owner; null for resources made by the operator (CLI). */
+  userId: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewResource = Pick<Resource, 'uri' | 'name' | 'scopes' | 'tokenTtl' | 'userId'>;
+
+export interface ResourceRepository {
+  /** Stores a new resource; undefined when its URI is taken. */
+  create(resource: NewResource): Promise<Resource | undefined>;
+  findByUri(uri: string): Promise<Resource | undefined>;
+  findById(id: string): Promise<Resource | undefined>;
+  /** Every resource, or one user's, by name. */
+  list(filter?: { userId: number }): Promise<Resource[]>;
+  /** False when there was no such resource. */
+  delete(id: string): Promise<boolean>;
 }

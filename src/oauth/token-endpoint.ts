@@ -12,6 +12,8 @@ export interface TokenRequest {
   params: OAuthParams;
   /** The caller's address (per-address throttles). */
   clientAddress?: string;
+  /** RFC 8707 `resource` indicators; the one parameter that may be sent more than once. */
+  resources?: readonly string[];
 }
 
 /**
@@ -23,7 +25,7 @@ export async function exchangeToken(request: TokenRequest, ctx: GrantContext, cl
   if (!grant) throw OAuthError.unsupportedGrantType();
   const { client } = await authenticateClient(request, clientAuth, { allowPublic: grant.allowsPublicClients });
   assertClientMayUse(client, grant.grantType);
-  return grant.handle({ params: request.params, client, clientAddress: request.clientAddress ?? '' }, ctx);
+  return grant.handle({ params: request.params, client, clientAddress: request.clientAddress ?? '', resources: request.resources ?? [] }, ctx);
 }
 
 /**

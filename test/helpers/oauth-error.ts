@@ -10,6 +10,7 @@ export const OAUTH_DESCRIPTIONS = {
   invalid_scope: 'The requested scope is invalid, unknown, or malformed',
   unsupported_grant_type: 'The authorization grant type is not supported by the authorization server.',
   unauthorized_client: 'The authenticated client is not authorized to use this authorization grant type.',
+  invalid_target: 'The requested resource is invalid, missing, unknown, or malformed.',
 } as const;
 
 export type OAuthErrorCode = keyof typeof OAUTH_DESCRIPTIONS;

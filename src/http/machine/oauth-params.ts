@@ -17,25 +17,37 @@ export function oauthBodySchema(fields: Record<string, string>) {
  * are omitted, and none may be sent twice. An empty JSON body (Passport's documentation sends
  * one) arrives as undefined: no parameters, so the grant check answers it.
  */
-export function oauthParams(request: FastifyRequest): OAuthParams {
+export function oauthParams(request: FastifyRequest): { params: OAuthParams; resources: string[] } {
   const body = request.body;
-  if (body === undefined || body === null) return {};
+  if (body === undefined || body === null) return { params: {}, resources: [] };
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw OAuthError.invalidRequest('body', 'The request body must be a form or a JSON object');
   }
   const failure = request.validationError?.validation[0];
   if (failure) throw OAuthError.invalidRequest(failure.instancePath.replace(/^\//, '').split('/')[0] || 'body');
   const params: Record<string, string> = {};
+  let resources: string[] = [];
   for (const [name, value] of Object.entries(body)) {
-    if (typeof value === 'number') params[name] = String(value);
+    if (name === RESOURCE) resources = resourceIndicators(value);
+    else if (typeof value === 'number') params[name] = String(value);
     else if (typeof value === 'string') {
       if (value !== '') params[name] = value;
     } else if (value !== null) throw OAuthError.invalidRequest(name);
   }
-  return params;
+  return { params, resources };
+}
+
+/** RFC 8707 §2: `resource` may be sent several times (a form's repeated key, or a JSON array). */
+const RESOURCE = 'resource';
+
+function resourceIndicators(value: unknown): string[] {
+  const values = Array.isArray(value) ? value : [value];
+  if (!values.every((item): item is string => typeof item === 'string')) throw OAuthError.invalidRequest(RESOURCE);
+  return values.filter((item) => item !== '');
 }
 
 /** What every client-authenticated endpoint hands the core: the Basic header, the body's parameters and the caller's address. */
 export function tokenRequest(request: FastifyRequest) {
-  return { authorization: request.headers.authorization, params: oauthParams(request), clientAddress: request.ip };
+  const { params, resources } = oauthParams(request);
+  return { authorization: request.headers.authorization, params, resources, clientAddress: request.ip };
 }

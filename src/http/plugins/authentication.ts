@@ -40,7 +40,7 @@ export async function identifyBearer(services: Services, request: FastifyRequest
   const jwt = bearerTokenOf(request);
   if (!jwt) return undefined;
   const token = await services.tokens.authenticate(jwt);
-  if (!token) return undefined;
+  if (!token || !forOwnApi(token, services.config.appUrl)) return undefined;
   let user: StoredUser | null = null;
   if (token.userId !== null) {
     user = (await services.users.find(token.userId)) ?? null;
@@ -62,6 +62,26 @@ export interface WebIdentityResolver {
   csrfValid(request: FastifyRequest): boolean | Promise<boolean>;
 }
 
+/**
+ * RFC 8707: Authgate's own API is a resource too (APP_URL). It accepts tokens meant for it —
+ * `aud` APP_URL — and tokens without a resource, whose `aud` is the client id (as Passport's);
+ * a token bound to another resource server is no credential here.
+ */
+export function forOwnApi(token: AuthenticatedToken, appUrl: string): boolean {
+  return token.audience.includes(appUrl) || token.audience.includes(token.clientId);
+}
+
+/**
+ * RFC 6750 §3 with RFC 9728 §5.1: where an `/api/*` client finds how to get a token (the
+ * protected resource metadata), and why this one was refused.
+ */
+export function bearerChallenge(appUrl: string, problem?: { error: 'invalid_token' } | { error: 'insufficient_scope'; scope: string }): string {
+  const metadata = `resource_metadata="${appUrl}/.well-known/oauth-protected-resource"`;
+  if (!problem) return `Bearer ${metadata}`;
+  if (problem.error === 'invalid_token') return `Bearer error="invalid_token", ${metadata}`;
+  return `Bearer error="insufficient_scope", scope="${problem.scope}", ${metadata}`;
+}
+
 export interface ApiGuardOptions {
   /** Scopes a token must carry. */
   scopes?: string[];
@@ -69,8 +89,12 @@ export interface ApiGuardOptions {
   allowMachineClients?: boolean;
 }
 
-/** `/api/*` (Passport's `auth:api`): a bearer token, or the API cookie with its CSRF header. */
+/**
+ * `/api/*` (Passport's `auth:api`): a bearer token, or the API cookie with its CSRF header.
+ * Refusals carry the Bearer challenge (the JSON bodies stay Laravel's).
+ */
 export function apiGuard(services: Services, options: ApiGuardOptions = {}): preHandlerAsyncHookHandler {
+  const appUrl = services.config.appUrl;
   return async (request) => {
     const bearer = await identifyBearer(services, request);
     let identity: Identity | undefined = bearer;
@@ -79,9 +103,14 @@ export function apiGuard(services: Services, options: ApiGuardOptions = {}): pre
       const user = await webResolver.fromApiCookie(request);
       if (user) identity = { via: 'cookie', user, token: null, scopes: [WILDCARD_SCOPE] };
     }
-    if (!identity) throw HttpError.unauthenticated();
-    if (!identity.user && !options.allowMachineClients) throw HttpError.unauthenticated();
-    if (options.scopes && !scopesCover(identity.scopes, options.scopes)) throw HttpError.invalidScopes();
+    const sentToken = bearerTokenOf(request) !== undefined;
+    const unauthenticated = () =>
+      new HttpError(401, 'Unauthenticated.', { 'WWW-Authenticate': bearerChallenge(appUrl, sentToken ? { error: 'invalid_token' } : undefined) });
+    if (!identity) throw unauthenticated();
+    if (!identity.user && !options.allowMachineClients) throw unauthenticated();
+    if (options.scopes && !scopesCover(identity.scopes, options.scopes)) {
+      throw new HttpError(403, 'Invalid scope(s) provided.', { 'WWW-Authenticate': bearerChallenge(appUrl, { error: 'insufficient_scope', scope: options.scopes.join(' ') }) });
+    }
     request.identity = identity;
   };
 }

@@ -49,7 +49,7 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
     }
     if (!(await authorize.needsConsent(authRequest, client, user.id))) return approve(request, reply, authRequest, user, data, 302);
     if (authRequest.prompt.includes('none')) return reply.redirect(authorize.errorRedirect(targetOf(authRequest), OAuthError.consentRequired()), 302);
-    const prompt = authorize.prepareConsent(authRequest, client);
+    const prompt = await authorize.prepareConsent(authRequest, client);
     data.pendingAuthorization = { authToken: prompt.authToken, request: authRequest };
     request.session.changed();
     return sendPage(reply, 200, consentPage(data, user, prompt));
@@ -103,6 +103,9 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
       state: prompt.request.state,
       authToken: prompt.authToken,
       scopes: prompt.scopes,
+      resources: prompt.resources,
+      redirectHost: prompt.redirectHost,
+      unverified: prompt.unverified,
     });
   }
 }

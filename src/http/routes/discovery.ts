@@ -57,4 +57,22 @@ export const discoveryRoutes: RouteModule = (app, services) => {
     authorizationServerMetadata(app, services),
   );
   app.get('/oauth/jwks', schema('The public signing keys (JWKS)'), async () => publicJwks(services.keys));
+  app.get('/.well-known/oauth-protected-resource', schema('Protected resource metadata of this server’s own API (RFC 9728)'), async () =>
+    protectedResourceMetadata(services),
+  );
 };
+
+/**
+ * RFC 9728 for Authgate's own API (`/api/*`, userinfo, the management routes): the resource is
+ * APP_URL, its authorization server is Authgate itself, and its tokens come in the header.
+ */
+function protectedResourceMetadata(services: Services): Record<string, unknown> {
+  const { config } = services;
+  return {
+    resource: config.appUrl,
+    authorization_servers: [config.appUrl],
+    scopes_supported: services.scopes.list().map((scope) => scope.id),
+    bearer_methods_supported: ['header'],
+    resource_name: config.appName,
+  };
+}

@@ -12,6 +12,7 @@ import { healthRoutes } from './health.js';
 import { loginRoutes } from './login.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.js';
 import { registerPageRoutes } from './register-page.js';
+import { resourceRoutes } from './resources.js';
 import { scopeRoutes } from './scopes.js';
 import { tokenRoutes } from './tokens.js';
 import { transientTokenRoutes } from './transient-token.js';
@@ -30,6 +31,7 @@ export const routeModules: RouteModule[] = [
   clientRoutes,
   tokenRoutes,
   personalAccessTokenRoutes,
+  resourceRoutes,
   debugbarRoutes,
   userRoutes,
   loginRoutes,

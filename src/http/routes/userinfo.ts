@@ -4,7 +4,7 @@ import { profileClaims } from '../../oauth/id-token.js';
 import { scopesCover } from '../../oauth/scopes.js';
 import type { Services } from '../../services.js';
 import { HttpError } from '../errors.js';
-import { bearerTokenOf } from '../plugins/authentication.js';
+import { bearerTokenOf, forOwnApi } from '../plugins/authentication.js';
 import type { RouteModule } from './index.js';
 import { NO_STORE } from '../no-store.js';
 
@@ -47,8 +47,8 @@ function presentedToken(request: FastifyRequest): string | undefined {
 async function userInfo(services: Services, request: FastifyRequest, reply: FastifyReply) {
   const jwt = presentedToken(request);
   const token = jwt === undefined ? undefined : await services.tokens.authenticate(jwt);
-  // A client-credentials token has no end user to describe.
-  if (!token || token.userId === null) throw invalidToken();
+  // A client-credentials token has no end user to describe; a token for another resource server is not for us.
+  if (!token || token.userId === null || !forOwnApi(token, services.config.appUrl)) throw invalidToken();
   const user = await services.users.find(token.userId);
   if (!user) throw invalidToken();
   if (!scopesCover(token.scopes, ['openid'])) throw insufficientScope();

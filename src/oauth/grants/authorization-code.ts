@@ -1,6 +1,8 @@
 import { OAuthError } from '../errors.js';
 import { isValidCodeVerifier, verifyCodeChallenge } from '../pkce.js';
 import type { AuthCode, Client, ResourceOwner } from '../ports.js';
+import type { Audience } from '../resource-indicators.js';
+import { scopesWithin } from '../resource-indicators.js';
 import { sha256 } from '../random-tokens.js';
 import { issueUserTokens } from './issue-tokens.js';
 import type { Grant, GrantContext, OAuthParams, TokenResponse } from './types.js';
@@ -23,7 +25,7 @@ export const authorizationCodeGrant: Grant = {
   allowsPublicClients: true,
   readsScope: false,
   responseFields: ['refresh_token', 'id_token'],
-  async handle({ params, client }, ctx) {
+  async handle({ params, client, resources }, ctx) {
     if (params.code === undefined) throw OAuthError.invalidRequest('code');
     const codeId = sha256(params.code);
     const result = await ctx.authCodes.consume(codeId);
@@ -37,7 +39,9 @@ export const authorizationCodeGrant: Grant = {
     checkProofKey(code, client, params.code_verifier);
     const user = await ctx.users.findById(code.userId);
     if (!user) throw OAuthError.invalidGrant('The user of this authorization code no longer exists');
-    return respond(ctx, { code, client, user });
+    // RFC 8707 §2.2: the token request may narrow the resources of the authorization, never add one.
+    const audience = await ctx.resources.narrow(resources, code.resources);
+    return respond(ctx, { code, client, user, audience });
   },
 };
 
@@ -73,12 +77,13 @@ function checkProofKey(code: AuthCode, client: Client, verifier: string | undefi
   }
 }
 
-function respond(ctx: GrantContext, input: { code: AuthCode; client: Client; user: ResourceOwner }): Promise<TokenResponse> {
-  const { code, client, user } = input;
+function respond(ctx: GrantContext, input: { code: AuthCode; client: Client; user: ResourceOwner; audience: Audience }): Promise<TokenResponse> {
+  const { code, client, user, audience } = input;
   return issueUserTokens(ctx, {
     client,
     user,
-    scopes: code.scopes,
+    scopes: scopesWithin(ctx.scopes, code.scopes, audience),
+    audience,
     grantId: code.id,
     nonce: code.nonce,
     authTime: code.authTime,

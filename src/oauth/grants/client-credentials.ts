@@ -1,3 +1,4 @@
+import { scopesFor } from '../resource-indicators.js';
 import { parseScopeParameter } from '../scopes.js';
 import { issueTokens } from './issue-tokens.js';
 import type { Grant } from './types.js';
@@ -14,10 +15,11 @@ export const clientCredentialsGrant: Grant = {
   allowsPublicClients: false,
   readsScope: true,
   responseFields: [],
-  async handle({ params, client }, ctx) {
-    // As Passport: `*` may be asked for by a machine client.
-    const scopes = ctx.scopes.resolve(parseScopeParameter(params.scope), { allowWildcard: true });
-    const { response } = await issueTokens(ctx, { client, userId: null, scopes, grantId: null, withRefreshToken: false });
+  async handle({ params, client, resources }, ctx) {
+    const audience = await ctx.resources.resolve(resources);
+    // As Passport: `*` may be asked for by a machine client (for no resource in particular).
+    const scopes = scopesFor(ctx.scopes, parseScopeParameter(params.scope), audience, { allowWildcard: true });
+    const { response } = await issueTokens(ctx, { client, userId: null, scopes, grantId: null, withRefreshToken: false, audience });
     return response;
   },
 };

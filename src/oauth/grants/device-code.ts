@@ -1,5 +1,6 @@
 import { OAuthError } from '../errors.js';
 import type { Client, DeviceCode, DeviceCodeRepository } from '../ports.js';
+import { scopesWithin } from '../resource-indicators.js';
 import { sha256 } from '../random-tokens.js';
 import { issueUserTokens } from './issue-tokens.js';
 import type { Grant, GrantContext, TokenResponse } from './types.js';
@@ -25,7 +26,7 @@ export const deviceCodeGrant: Grant = {
   allowsPublicClients: true,
   readsScope: false,
   responseFields: ['refresh_token', 'id_token'],
-  async handle({ params, client }, ctx) {
+  async handle({ params, client, resources }, ctx) {
     const repository = ctx.deviceCodes;
     if (params.device_code === undefined) throw OAuthError.invalidRequest('device_code');
     const code = await repository.findById(sha256(params.device_code));
@@ -38,7 +39,7 @@ export const deviceCodeGrant: Grant = {
     if (code.userId === null) return pending(code, repository, now);
     const result = await repository.consume(code.id);
     if (result.status !== 'consumed') return replayed(code, ctx);
-    return respond(ctx, result.record, client);
+    return respond(ctx, result.record, client, resources);
   },
 };
 
@@ -61,14 +62,16 @@ async function replayed(code: DeviceCode, ctx: GrantContext): Promise<never> {
   throw OAuthError.invalidGrant('Device code has been revoked');
 }
 
-async function respond(ctx: GrantContext, code: DeviceCode, client: Client): Promise<TokenResponse> {
+async function respond(ctx: GrantContext, code: DeviceCode, client: Client, resources: readonly string[]): Promise<TokenResponse> {
   const user = code.userId === null ? undefined : await ctx.users.findById(code.userId);
   if (!user) throw OAuthError.invalidGrant('The user of this device code no longer exists');
+  const audience = await ctx.resources.narrow(resources, code.resources);
   // As node-oidc-provider: `openid` on a device authorization yields an ID token too (OIDC Core §2).
   return issueUserTokens(ctx, {
     client,
     user,
-    scopes: code.scopes,
+    scopes: scopesWithin(ctx.scopes, code.scopes, audience),
+    audience,
     grantId: code.id,
     nonce: null,
     authTime: null,

@@ -1,5 +1,6 @@
 import { signIdToken } from '../id-token.js';
 import type { Client, ResourceOwner } from '../ports.js';
+import type { Audience } from '../resource-indicators.js';
 import type { IssuedAccessToken } from '../token-service.js';
 import type { GrantContext, TokenResponse } from './types.js';
 
@@ -12,6 +13,8 @@ export interface IssueTokens {
   withRefreshToken: boolean;
   /** True for grants a replay can revoke (codes, refresh tokens, device codes). */
   replayable?: boolean;
+  /** RFC 8707: the resources the access token is for (its `aud`, its lifetime); none: the client id. */
+  audience?: Audience;
 }
 
 export interface IssuedTokens {
@@ -21,13 +24,14 @@ export interface IssuedTokens {
 
 /** Signs and stores an access token (and a refresh token), shaped as RFC 6749 §5.1 answers them. */
 export async function issueTokens(ctx: GrantContext, input: IssueTokens): Promise<IssuedTokens> {
-  const ttl = ctx.settings.accessTokenTtl;
+  const ttl = input.audience?.ttlSeconds ?? ctx.settings.accessTokenTtl;
   const accessToken = await ctx.tokens.issueAccessToken({
     clientId: input.client.id,
     userId: input.userId,
     scopes: input.scopes,
     ttlSeconds: ttl,
     grantId: input.grantId,
+    resources: input.audience?.uris ?? null,
   });
   const response: TokenResponse = { token_type: 'Bearer', expires_in: ttl, access_token: accessToken.jwt };
   if (input.withRefreshToken) {
@@ -56,6 +60,7 @@ export interface IssueUserTokens {
   nonce: string | null;
   /** Unix seconds of the user's login, when known. */
   authTime: number | null;
+  audience: Audience;
 }
 
 /** A user's access and refresh token, plus an ID token when `openid` was granted (OIDC Core §3.1.3.3). */
@@ -68,6 +73,7 @@ export async function issueUserTokens(ctx: GrantContext, input: IssueUserTokens)
     grantId: input.grantId,
     withRefreshToken: true,
     replayable: true,
+    audience: input.audience,
   });
   if (!scopes.includes('openid')) return response;
   const idToken = await signIdToken(ctx.keys, {
@@ -78,7 +84,7 @@ export async function issueUserTokens(ctx: GrantContext, input: IssueUserTokens)
     nonce: input.nonce,
     authTime: input.authTime,
     accessToken: accessToken.jwt,
-    ttlSeconds: ctx.settings.accessTokenTtl,
+    ttlSeconds: input.audience.ttlSeconds ?? ctx.settings.accessTokenTtl,
     nowSeconds: Math.floor(ctx.now() / 1000),
   });
   return { ...response, id_token: idToken };

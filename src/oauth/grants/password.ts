@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OAuthError, TooManyAttemptsError } from '../errors.js';
+import { scopesFor } from '../resource-indicators.js';
 import { parseScopeParameter } from '../scopes.js';
 import { issueTokens } from './issue-tokens.js';
 import type { Grant } from './types.js';
@@ -21,17 +22,18 @@ export const passwordGrant: Grant = {
   // `passport:client --password --public` clients send their client_id alone.
   allowsPublicClients: true,
   enabled: (settings) => settings.passwordGrant,
-  async handle({ params, client, clientAddress }, ctx) {
+  async handle({ params, client, clientAddress, resources }, ctx) {
     const { username, password } = params;
     if (username === undefined) throw OAuthError.invalidRequest('username');
     if (password === undefined) throw OAuthError.invalidRequest('password');
-    const scopes = ctx.scopes.resolve(parseScopeParameter(params.scope), { allowWildcard: true });
+    const audience = await ctx.resources.resolve(resources);
+    const scopes = scopesFor(ctx.scopes, parseScopeParameter(params.scope), audience, { allowWildcard: true });
     const check = await ctx.users.checkCredentials(username, password, clientAddress);
     if (check.status === 'throttled') throw new TooManyAttemptsError(check.retryAfter);
     if (check.status === 'invalid') throw OAuthError.invalidCredentials();
     const { user } = check;
     // Each login starts a grant of its own, so replay defence revokes only its descendants.
-    const { response } = await issueTokens(ctx, { client, userId: user.id, scopes, grantId: randomUUID(), withRefreshToken: true });
+    const { response } = await issueTokens(ctx, { client, userId: user.id, scopes, grantId: randomUUID(), withRefreshToken: true, audience });
     return response;
   },
 };

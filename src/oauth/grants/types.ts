@@ -6,6 +6,7 @@ import type {
   RefreshTokenRepository,
   UserLookup,
 } from '../ports.js';
+import type { ResourceDirectory } from '../resource-indicators.js';
 import type { ScopeRegistry } from '../scopes.js';
 import type { KeySet } from '../signing-keys.js';
 import type { TokenService } from '../token-service.js';
@@ -22,12 +23,16 @@ export interface OAuthSettings {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   passwordGrant: boolean;
+  /** Seconds after a rotation during which the old refresh token may be presented again (0: never). */
+  refreshTokenReuseInterval?: number;
 }
 
 /** What the grants need; built once by the core (see ../oauth-core.ts), never by a route. */
 export interface GrantContext {
   settings: OAuthSettings;
   scopes: ScopeRegistry;
+  /** RFC 8707 resource servers: the audience of tokens asked for with `resource`. */
+  resources: ResourceDirectory;
   tokens: TokenService;
   accessTokens: AccessTokenRepository;
   refreshTokens: RefreshTokenRepository;
@@ -56,6 +61,8 @@ export interface GrantRequest {
   client: Client;
   /** The caller's address, for per-user-and-address throttling (the password grant). */
   clientAddress: string;
+  /** The RFC 8707 `resource` indicators of the request (repeatable), unchecked. */
+  resources: readonly string[];
 }
 
 /**

@@ -3,7 +3,9 @@ import type { AuthorizationRequest, AuthorizeValidation, RedirectTarget } from '
 import { authorizationRedirect, errorRedirect, issueAuthorizationCode, targetOf, validateAuthorizationRequest } from '../authorize-request.js';
 import type { ClientDirectory } from '../client-directory.js';
 import { OAuthError } from '../errors.js';
-import type { AccessTokenRepository, AuthCodeRepository, Client } from '../ports.js';
+import type { AccessTokenRepository, AuthCodeRepository, Client, Resource } from '../ports.js';
+import type { ResourceDirectory } from '../resource-indicators.js';
+import { describeScope } from '../resource-indicators.js';
 import type { Scope, ScopeRegistry } from '../scopes.js';
 import { scopesCover } from '../scopes.js';
 import type { TokenService } from '../token-service.js';
@@ -15,6 +17,16 @@ export interface ConsentPrompt {
   client: Client;
   /** The requested scopes with their descriptions, in request order. */
   scopes: Scope[];
+  /** The resource servers the tokens will be for (RFC 8707), by name. */
+  resources: Resource[];
+  /** Where the browser goes afterwards: the host of the redirect URI (or its scheme, for a native app). */
+  redirectHost: string;
+  /**
+   * For a client that introduced itself — a client ID metadata document, or dynamic
+   * registration — whose name this server cannot vouch for: the host it speaks for (its
+   * client_id URL, or its client_uri), if any.
+   */
+  unverified: { clientHost: string | null } | null;
 }
 
 /** What to do with an approval: redirect to the client, or (client revoked meanwhile) show an error. */
@@ -29,7 +41,7 @@ export interface AuthorizeUseCases {
   validate(query: Record<string, unknown>): Promise<AuthorizeValidation>;
   /** False when the request may be approved at once: a first-party client, or a live token already covering the scopes. */
   needsConsent(request: AuthorizationRequest, client: Client, userId: number): Promise<boolean>;
-  prepareConsent(request: AuthorizationRequest, client: Client): ConsentPrompt;
+  prepareConsent(request: AuthorizationRequest, client: Client): Promise<ConsentPrompt>;
   /** Issues the code (or, for the implicit grant, the token) and returns where to send the browser. */
   approve(request: AuthorizationRequest, user: { userId: number; authTime: number | null }): Promise<ApprovalOutcome>;
   /** RFC 6749 §4.1.2.1 access_denied, sent back to the client. */
@@ -41,6 +53,7 @@ export interface AuthorizeUseCases {
 export interface AuthorizeDeps {
   clients: ClientDirectory;
   scopes: ScopeRegistry;
+  resources: ResourceDirectory;
   tokens: TokenService;
   accessTokens: AccessTokenRepository;
   authCodes: AuthCodeRepository;
@@ -51,22 +64,32 @@ export function createAuthorizeUseCases(deps: AuthorizeDeps): AuthorizeUseCases 
   const { settings } = deps;
   const issuer = settings.issuer;
   return {
-    validate: (query) => validateAuthorizationRequest(query, { clients: deps.clients, scopes: deps.scopes, implicitGrant: settings.implicitGrant }),
+    validate: (query) =>
+      validateAuthorizationRequest(query, { clients: deps.clients, scopes: deps.scopes, resources: deps.resources, implicitGrant: settings.implicitGrant }),
 
     async needsConsent(request, client, userId) {
       if (request.prompt.includes('consent')) return true;
+      // A client that introduced itself (a metadata document, dynamic registration) is asked about every time.
+      if (client.origin !== null) return true;
       if (client.skipsAuthorization) return false;
-      // Passport's `hasValidToken`: a live token of this client covering the scopes means consent was given.
+      // Passport's `hasValidToken`: a live token of this client covering the scopes (and resources) means consent was given.
       const tokens = await deps.accessTokens.listForUser(userId, { personal: false });
-      return !tokens.some((token) => token.clientId === client.id && scopesCover(token.scopes, request.scopes));
+      const resources = request.resources ?? [];
+      return !tokens.some(
+        (token) => token.clientId === client.id && scopesCover(token.scopes, request.scopes) && resources.every((uri) => token.resources?.includes(uri)),
+      );
     },
 
-    prepareConsent(request, client) {
+    async prepareConsent(request, client) {
+      const audience = await deps.resources.resolve(request.resources);
       return {
         authToken: randomBytes(30).toString('base64url'),
         request,
         client,
-        scopes: request.scopes.map((id) => ({ id, description: deps.scopes.describe(id) })),
+        scopes: request.scopes.map((id) => ({ id, description: describeScope(deps.scopes, id, audience) })),
+        resources: audience.resources,
+        redirectHost: hostOf(request.redirectUri) ?? request.redirectUri,
+        unverified: client.origin === null ? null : { clientHost: client.origin === 'cimd' ? hostOf(client.id) : hostOf(client.metadata?.client_uri) },
       };
     },
 
@@ -76,8 +99,10 @@ export function createAuthorizeUseCases(deps: AuthorizeDeps): AuthorizeUseCases 
       if (!client || client.revoked) return { ok: false, error: OAuthError.invalidClient() };
       const target = targetOf(request);
       if (request.responseType === 'token') {
-        const { jwt } = await deps.tokens.issueAccessToken({ clientId: client.id, userId: user.userId, scopes: request.scopes, ttlSeconds: settings.accessTokenTtl });
-        return { ok: true, redirect: authorizationRedirect(target, { access_token: jwt, token_type: 'Bearer', expires_in: String(settings.accessTokenTtl) }, issuer) };
+        const audience = await deps.resources.resolve(request.resources ?? []);
+        const ttl = audience.ttlSeconds ?? settings.accessTokenTtl;
+        const { jwt } = await deps.tokens.issueAccessToken({ clientId: client.id, userId: user.userId, scopes: request.scopes, ttlSeconds: ttl, resources: audience.uris });
+        return { ok: true, redirect: authorizationRedirect(target, { access_token: jwt, token_type: 'Bearer', expires_in: String(ttl) }, issuer) };
       }
       const code = await issueAuthorizationCode(request, {
         authCodes: deps.authCodes,
@@ -91,4 +116,11 @@ export function createAuthorizeUseCases(deps: AuthorizeDeps): AuthorizeUseCases 
     deny: (request) => errorRedirect(targetOf(request), OAuthError.accessDenied(), issuer),
     errorRedirect: (target, error) => errorRedirect(target, error, issuer),
   };
+}
+
+/** The host a URI points to (`app.example.com`), or the scheme of a native app's URI (`com.example.app:`). */
+function hostOf(uri: unknown): string | null {
+  if (typeof uri !== 'string' || !URL.canParse(uri)) return null;
+  const url = new URL(uri);
+  return url.host !== '' ? url.host : url.protocol;
 }

@@ -79,7 +79,10 @@ export async function liveTokensWithClients(deps: Pick<TokenUseCaseDeps, 'grants
 export async function revokeUserToken(grants: Pick<GrantContext, 'accessTokens' | 'tokens'>, userId: number, tokenId: string): Promise<boolean> {
   const token = await grants.accessTokens.findById(tokenId);
   if (!token || token.userId !== userId) return false;
-  // Revokes its refresh tokens too, and tells every node's cache at once.
+  // Revokes its refresh tokens too, and tells every node's cache at once. A token of a
+  // rotating grant takes its grant with it, so the refresh token it replaced cannot win it
+  // back within the reuse interval.
   await grants.tokens.revokeAccessToken(token.id);
+  if (token.grantId !== null) await grants.tokens.revokeGrant(token.grantId);
   return true;
 }

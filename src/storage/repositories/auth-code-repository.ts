@@ -18,13 +18,14 @@ export function toAuthCode(row: AuthCodeRow): AuthCode {
     codeChallengeMethod: row.code_challenge_method,
     nonce: row.nonce,
     authTime: row.auth_time,
+    resources: readStringArray(row.resources),
   };
 }
 
 export class KyselyAuthCodeRepository implements AuthCodeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(code: Omit<AuthCode, 'revoked'>): Promise<void> {
+  async create(code: Omit<AuthCode, 'revoked' | 'resources'> & { resources?: string[] | null }): Promise<void> {
     await this.db
       .insertInto('oauth_auth_codes')
       .values({
@@ -39,6 +40,7 @@ export class KyselyAuthCodeRepository implements AuthCodeRepository {
         code_challenge_method: code.codeChallengeMethod,
         nonce: code.nonce,
         auth_time: code.authTime,
+        resources: code.resources ? JSON.stringify(code.resources) : null,
       })
       .execute();
   }

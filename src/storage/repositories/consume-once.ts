@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ConsumeResult } from '../../oauth/ports.js';
 import type { Database } from '../schema.js';
+import { toDbTimestamp } from '../timestamps.js';
 
 /** The single-use records: authorization codes, refresh tokens and device codes. */
 export type ConsumableTable = 'oauth_auth_codes' | 'oauth_refresh_tokens' | 'oauth_device_codes';
@@ -10,6 +11,8 @@ export interface ConsumeOptions<T> {
   read(id: string): Promise<T | undefined>;
   /** Device codes are consumable only once approved. */
   approvedOnly?: boolean;
+  /** Refresh tokens record when they were rotated (the reuse interval starts then). */
+  stampConsumedAt?: boolean;
 }
 
 /**
@@ -20,14 +23,20 @@ export interface ConsumeOptions<T> {
  */
 export async function consumeOnce<T>(db: Kysely<Database>, table: ConsumableTable, id: string, options: ConsumeOptions<T>): Promise<ConsumeResult<T>> {
   // Every consumable table has `id` and `revoked`; one of them names the columns for the type checker.
+  const result = options.stampConsumedAt
+    ? await db.updateTable('oauth_refresh_tokens').set({ revoked: 1, consumed_at: toDbTimestamp(new Date()) }).where('id', '=', id).where('revoked', '=', 0).executeTakeFirst()
+    : await consumeUpdate(db, table, id, options.approvedOnly ?? false);
+  const record = await options.read(id);
+  if (!record) return { status: 'missing' };
+  return Number(result.numUpdatedRows) === 1 ? { status: 'consumed', record } : { status: 'reused', record };
+}
+
+function consumeUpdate(db: Kysely<Database>, table: ConsumableTable, id: string, approvedOnly: boolean) {
   let update = db
     .updateTable(table as 'oauth_device_codes')
     .set({ revoked: 1 })
     .where('id', '=', id)
     .where('revoked', '=', 0);
-  if (options.approvedOnly) update = update.where('user_approved_at', 'is not', null);
-  const result = await update.executeTakeFirst();
-  const record = await options.read(id);
-  if (!record) return { status: 'missing' };
-  return Number(result.numUpdatedRows) === 1 ? { status: 'consumed', record } : { status: 'reused', record };
+  if (approvedOnly) update = update.where('user_approved_at', 'is not', null);
+  return update.executeTakeFirst();
 }

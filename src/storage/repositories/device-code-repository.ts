@@ -16,6 +16,7 @@ export function toDeviceCode(row: DeviceCodeRow): DeviceCode {
     userApprovedAt: fromDbTimestamp(row.user_approved_at),
     lastPolledAt: fromDbTimestamp(row.last_polled_at),
     expiresAt: readRequiredDate(row.expires_at),
+    resources: readStringArray(row.resources),
   };
 }
 
@@ -37,6 +38,7 @@ export class KyselyDeviceCodeRepository implements DeviceCodeRepository {
         user_approved_at: null,
         last_polled_at: null,
         expires_at: toDbTimestamp(code.expiresAt),
+        resources: code.resources ? JSON.stringify(code.resources) : null,
       })
       .onConflict((conflict) => conflict.doNothing())
       .executeTakeFirst();

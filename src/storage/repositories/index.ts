@@ -6,6 +6,7 @@ import { KyselyClientRepository } from './client-repository.js';
 import { KyselyDeviceCodeRepository } from './device-code-repository.js';
 import { PurgeRepository } from './purge-repository.js';
 import { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
+import { KyselyResourceRepository } from './resource-repository.js';
 import { KyselySessionRepository } from './session-repository.js';
 import { KyselyUserRepository } from './user-repository.js';
 
@@ -15,6 +16,7 @@ export { KyselyClientRepository } from './client-repository.js';
 export { KyselyDeviceCodeRepository } from './device-code-repository.js';
 export { PurgeRepository, type PurgeCounts, type PurgeOptions } from './purge-repository.js';
 export { KyselyRefreshTokenRepository } from './refresh-token-repository.js';
+export { KyselyResourceRepository } from './resource-repository.js';
 export { KyselySessionRepository, type StoredSession } from './session-repository.js';
 export { KyselyUserRepository } from './user-repository.js';
 
@@ -24,6 +26,7 @@ export interface Repositories {
   refreshTokens: KyselyRefreshTokenRepository;
   authCodes: KyselyAuthCodeRepository;
   deviceCodes: KyselyDeviceCodeRepository;
+  resources: KyselyResourceRepository;
   users: KyselyUserRepository;
   sessions: KyselySessionRepository;
   purge: PurgeRepository;
@@ -37,6 +40,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     refreshTokens: new KyselyRefreshTokenRepository(db),
     authCodes: new KyselyAuthCodeRepository(db),
     deviceCodes: new KyselyDeviceCodeRepository(db),
+    resources: new KyselyResourceRepository(db),
     users: new KyselyUserRepository(db),
     sessions: new KyselySessionRepository(db),
     purge: new PurgeRepository(db),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ConsumeResult, RefreshToken, RefreshTokenRepository } from '../../oauth/ports.js';
 import type { Database, RefreshTokenRow } from '../schema.js';
-import { toDbTimestamp } from '../timestamps.js';
+import { fromDbTimestamp, toDbTimestamp } from '../timestamps.js';
 import { readRequiredDate } from './columns.js';
 import { consumeOnce } from './consume-once.js';
 
@@ -12,13 +12,14 @@ export function toRefreshToken(row: RefreshTokenRow): RefreshToken {
     revoked: Boolean(row.revoked),
     expiresAt: readRequiredDate(row.expires_at),
     grantId: row.grant_id,
+    consumedAt: fromDbTimestamp(row.consumed_at),
   };
 }
 
 export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(token: Omit<RefreshToken, 'revoked'>): Promise<void> {
+  async create(token: Omit<RefreshToken, 'revoked' | 'consumedAt'>): Promise<void> {
     await this.db
       .insertInto('oauth_refresh_tokens')
       .values({
@@ -33,7 +34,7 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
 
   // Rotation hands out one new pair per refresh token, even to concurrent requests.
   consume(id: string): Promise<ConsumeResult<RefreshToken>> {
-    return consumeOnce(this.db, 'oauth_refresh_tokens', id, { read: (tokenId) => this.findById(tokenId) });
+    return consumeOnce(this.db, 'oauth_refresh_tokens', id, { read: (tokenId) => this.findById(tokenId), stampConsumedAt: true });
   }
 
 
