@@ -20,6 +20,9 @@ import { cacheKeys } from './oauth/state-cache.js';
 import type { AuthorizeUseCases } from './oauth/use-cases/authorize.js';
 import type { ClientUseCases } from './oauth/use-cases/clients.js';
 import type { DeviceUseCases } from './oauth/use-cases/device.js';
+import type { DynamicRegistrationUseCases } from './oauth/use-cases/dynamic-registration.js';
+import type { InitialAccessTokenUseCases } from './oauth/use-cases/initial-access-tokens.js';
+import { createInitialAccessTokenUseCases } from './oauth/use-cases/initial-access-tokens.js';
 import type { PersonalAccessUseCases } from './oauth/use-cases/personal-access.js';
 import type { TokenUseCases } from './oauth/use-cases/tokens.js';
 import type { CreateKeysOptions, CreateKeysResult } from './storage/key-files.js';
@@ -47,6 +50,8 @@ export interface Services {
   personalAccess: PersonalAccessUseCases;
   clients: ClientUseCases;
   device: DeviceUseCases;
+  /** RFC 7591 registration and RFC 7592 client configuration (OAUTH_DYNAMIC_REGISTRATION). */
+  dynamicRegistration: DynamicRegistrationUseCases;
   users: Users;
   /** Where sessions live: the database, or Redis with REDIS_URL. */
   sessions: SessionStore;
@@ -111,6 +116,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
       authCodeTtl: config.authCodeTtl,
       passwordGrant: config.passwordGrant,
       implicitGrant: config.implicitGrant,
+      dynamicRegistration: config.dynamicRegistration,
     },
     appKey,
     keys,
@@ -130,6 +136,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
     personalAccess: core.personalAccess,
     clients: core.clients,
     device: core.device,
+    dynamicRegistration: core.dynamicRegistration,
     users,
     sessions: redis ? new RedisSessionStore(redis, `${config.redisPrefix}session:`) : new DatabaseSessionStore(repositories.sessions),
     debug: {
@@ -185,6 +192,8 @@ export interface Administration {
   purge(options: PurgeOptions): Promise<PurgeCounts>;
   listClients(): Promise<Client[]>;
   users: Pick<Users, 'find' | 'register' | 'emailTaken'>;
+  /** `registration-token:*`: the initial access tokens of dynamic client registration. */
+  registrationTokens: InitialAccessTokenUseCases;
   close(): Promise<void>;
 }
 
@@ -203,6 +212,7 @@ export async function openAdministration(config: Config, options: { migrate?: bo
     purge: (purgeOptions) => repositories.purge.purge(purgeOptions),
     listClients: () => repositories.clients.listAll(),
     users,
+    registrationTokens: createInitialAccessTokenUseCases({ store: repositories.initialAccessTokens, now: Date.now }),
     close: () => storage.close(),
   };
 }
