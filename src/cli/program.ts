@@ -12,6 +12,9 @@ import { registerInstall } from './install.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerPurge } from './purge.js';
+import { registerRegistrationTokenCreate } from './registration-token-create.js';
+import { registerRegistrationTokenList } from './registration-token-list.js';
+import { registerRegistrationTokenRevoke } from './registration-token-revoke.js';
 import { registerServe } from './serve.js';
 import { registerUserCreate } from './user-create.js';
 
@@ -25,6 +28,9 @@ const commands = [
   registerUserCreate,
   registerPurge,
   registerImportPassport,
+  registerRegistrationTokenCreate,
+  registerRegistrationTokenList,
+  registerRegistrationTokenRevoke,
   registerServe,
 ];
 
