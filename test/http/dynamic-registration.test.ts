@@ -231,6 +231,18 @@ describe.each(databases)('OAUTH_DYNAMIC_REGISTRATION=open on %s', (database) => 
       expect(operation.security).toEqual([{ registrationToken: [] }]);
       expect(operation.responses['401']?.content?.['application/json']?.example).toMatchObject({ error: 'invalid_token' });
     }
+    // The checks docs.test.ts makes of every operation hold with registration on too.
+    const ids = new Set<string>();
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(operation.summary, `${method} ${path}`).toBeTruthy();
+        expect(ids.has(operation.operationId ?? ''), `${method} ${path}`).toBe(false);
+        ids.add(operation.operationId ?? '');
+        expect(Object.keys(operation.responses).some((status) => /^[23]\d\d$/.test(status)), `${method} ${path}`).toBe(true);
+        const declared = (operation.parameters ?? []).filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name);
+        expect(declared.sort(), `${method} ${path}`).toEqual([...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort());
+      }
+    }
     expect((await t.app.inject({ url: '/docs' })).body).toContain('/oauth/register/{client_id}');
     expect(JSON.stringify((await t.app.inject({ url: '/docs/collection.json' })).json())).toContain('oauth/register');
   });
