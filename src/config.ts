@@ -36,6 +36,12 @@ export interface Config {
   logLevel: string;
   /** Prefix for every Redis key, so several deployments (or test runs) can share one Redis. */
   redisPrefix: string;
+  /** OAUTH_DYNAMIC_REGISTRATION (RFC 7591): `off` (no endpoint), `open`, or `token` (an initial access token is required). */
+  dynamicRegistration: 'off' | 'open' | 'token';
+  /** Registration requests a minute per address (POST /oauth/register and RFC 7592's routes); 0 turns it off. */
+  dynamicRegistrationRateLimit: number;
+  /** CORS_ORIGINS: `*` (any origin, the default) or the exact origins browser clients call from. */
+  corsOrigins: '*' | string[];
 }
 
 export class ConfigError extends Error {
@@ -93,6 +99,9 @@ export function loadConfig(env: Env = process.env): Config {
     apiCookieName: read('PASSPORT_COOKIE') ?? 'laravel_token',
     logLevel: read('LOG_LEVEL') ?? 'info',
     redisPrefix: read('REDIS_PREFIX') ?? 'authgate:',
+    dynamicRegistration: oneOf(read, 'OAUTH_DYNAMIC_REGISTRATION', ['off', 'open', 'token'] as const, 'off'),
+    dynamicRegistrationRateLimit: integer(read, 'DYNAMIC_REGISTRATION_RATE_LIMIT', 10, 0),
+    corsOrigins: corsOrigins(read),
   };
 }
 
@@ -203,6 +212,28 @@ function oneOf<T extends string>(read: Read, name: string, allowed: readonly T[]
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
   }
   return value as T;
+}
+
+/**
+ * `*`, or a comma-separated list of origins (`https://app.example.com`, `http://localhost:5173`):
+ * scheme, host and port only, exactly as a browser sends them in `Origin`, since they are
+ * compared as strings.
+ */
+function corsOrigins(read: Read): '*' | string[] {
+  const value = read('CORS_ORIGINS');
+  if (value === undefined || value === '*') return '*';
+  const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const bad = origins.find((origin) => !isOrigin(origin));
+  if (bad !== undefined || origins.length === 0) {
+    throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins such as https://app.example.com (scheme, host and port, no path), got "${bad ?? value}"`);
+  }
+  return [...new Set(origins)];
+}
+
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
 }
 
 /** Reads storage/scopes.json when OAUTH_SCOPES is not set. */

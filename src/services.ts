@@ -23,6 +23,9 @@ import { cacheKeys } from './oauth/state-cache.js';
 import type { AuthorizeUseCases } from './oauth/use-cases/authorize.js';
 import type { ClientUseCases } from './oauth/use-cases/clients.js';
 import type { DeviceUseCases } from './oauth/use-cases/device.js';
+import type { DynamicRegistrationUseCases } from './oauth/use-cases/dynamic-registration.js';
+import type { InitialAccessTokenUseCases } from './oauth/use-cases/initial-access-tokens.js';
+import { createInitialAccessTokenUseCases } from './oauth/use-cases/initial-access-tokens.js';
 import type { PersonalAccessUseCases } from './oauth/use-cases/personal-access.js';
 import type { TokenUseCases } from './oauth/use-cases/tokens.js';
 import { ResourceDirectory } from './oauth/resource-indicators.js';
@@ -54,6 +57,8 @@ export interface Services {
   clients: ClientUseCases;
   device: DeviceUseCases;
   resources: ResourceUseCases;
+  /** RFC 7591 registration and RFC 7592 client configuration (OAUTH_DYNAMIC_REGISTRATION). */
+  dynamicRegistration: DynamicRegistrationUseCases;
   users: Users;
   /** Where sessions live: the database, or Redis with REDIS_URL. */
   sessions: SessionStore;
@@ -120,6 +125,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
       authCodeTtl: config.authCodeTtl,
       passwordGrant: config.passwordGrant,
       implicitGrant: config.implicitGrant,
+      dynamicRegistration: config.dynamicRegistration,
     },
     appKey,
     keys,
@@ -140,6 +146,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
     clients: core.clients,
     device: core.device,
     resources: core.resources,
+    dynamicRegistration: core.dynamicRegistration,
     users,
     sessions: redis ? new RedisSessionStore(redis, `${config.redisPrefix}session:`) : new DatabaseSessionStore(repositories.sessions),
     debug: {
@@ -198,6 +205,8 @@ export interface Administration {
   users: Pick<Users, 'find' | 'register' | 'emailTaken'>;
   /** Resource servers (RFC 8707); changes reach every node through Redis when it is configured. */
   resources: ResourceUseCases;
+  /** `registration-token:*`: the initial access tokens of dynamic client registration. */
+  registrationTokens: InitialAccessTokenUseCases;
   close(): Promise<void>;
 }
 
@@ -219,6 +228,7 @@ export async function openAdministration(config: Config, options: { migrate?: bo
     listClients: () => repositories.clients.listAll(),
     users,
     resources: createResourceUseCases({ store: repositories.resources, directory }),
+    registrationTokens: createInitialAccessTokenUseCases({ store: repositories.initialAccessTokens, now: Date.now }),
     async close() {
       await cache.close();
       await storage.close();

@@ -8,6 +8,8 @@ export function presentClient(client: Client) {
     confidential: client.secretHash !== null,
     first_party: client.skipsAuthorization,
     grant_types: client.grantTypes,
+    /** `dynamic` (RFC 7591), `cimd` (a client ID metadata document), or null (API, dashboard, CLI, Passport). */
+    origin: client.origin,
   };
 }
 

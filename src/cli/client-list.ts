@@ -20,11 +20,12 @@ export function registerClientList(program: Command): void {
       }
       print(
         formatTable(
-          ['ID', 'Name', 'Type', 'Secret', 'User', 'Redirect URIs', 'Revoked'],
+          ['ID', 'Name', 'Type', 'Origin', 'Secret', 'User', 'Redirect URIs', 'Revoked'],
           clients.map((client) => [
             client.id,
             client.name,
             clientKind(client),
+            client.origin ?? '',
             client.secretHash === null ? 'public' : 'confidential',
             client.userId === null ? '' : String(client.userId),
             client.redirectUris.join(', '),

@@ -15,6 +15,9 @@ import { registerPurge } from './purge.js';
 import { registerResourceCreate } from './resource-create.js';
 import { registerResourceDelete } from './resource-delete.js';
 import { registerResourceList } from './resource-list.js';
+import { registerRegistrationTokenCreate } from './registration-token-create.js';
+import { registerRegistrationTokenList } from './registration-token-list.js';
+import { registerRegistrationTokenRevoke } from './registration-token-revoke.js';
 import { registerServe } from './serve.js';
 import { registerUserCreate } from './user-create.js';
 
@@ -31,6 +34,9 @@ const commands = [
   registerResourceList,
   registerResourceDelete,
   registerImportPassport,
+  registerRegistrationTokenCreate,
+  registerRegistrationTokenList,
+  registerRegistrationTokenRevoke,
   registerServe,
 ];
 

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { registerOpenApi } from './docs/openapi.js';
 import { refuseNonStrings } from './json-strings.js';
+import { registerCors } from './plugins/cors.js';
 import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
 import { registerInputCharacterRule } from './plugins/input-characters.js';
 import { registerSessions } from './plugins/session.js';
@@ -49,6 +50,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   registerErrorHandling(app, { debug: config.appDebug, unavailable: (error) => services.health.unavailable(error) });
   services.health.onChange((change) => (change.up ? app.log.info(change.message) : app.log.error(change.message)));
   registerInputCharacterRule(app);
+  // Before the session and every route: a preflight is answered before any cookie is read.
+  await registerCors(app, config);
   await app.register(cookie, { secret: services.appKey });
   await app.register(formbody);
   // Laravel reads an empty JSON body as no input: a POST with `Content-Type: application/json`

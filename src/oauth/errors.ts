@@ -19,7 +19,10 @@ export type OAuthErrorCode =
   | 'slow_down'
   | 'expired_token'
   | 'invalid_token'
-  | 'invalid_target';
+  | 'invalid_target'
+  /** RFC 7591 §3.2.2: dynamic client registration. */
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata';
 
 export class OAuthError extends Error {
   /** Set when the error may be sent back to the client's redirect URI. */
@@ -44,9 +47,10 @@ export class OAuthError extends Error {
 
   /** RFC 6749 §5.2: a 401 invalid_client answers a client that used the Authorization header with a challenge. */
   get headers(): Record<string, string> {
-    return this.code === 'invalid_client' && this.usedAuthorizationHeader
-      ? { 'WWW-Authenticate': 'Basic realm="OAuth"' }
-      : {};
+    if (this.code === 'invalid_client' && this.usedAuthorizationHeader) return { 'WWW-Authenticate': 'Basic realm="OAuth"' };
+    // RFC 6750 §3: a 401 for a bearer token (initial or registration access token) carries its challenge.
+    if (this.code === 'invalid_token') return { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
+    return {};
   }
 
   toJSON(): Record<string, string> {
@@ -156,6 +160,28 @@ export class OAuthError extends Error {
 
   static expiredToken(): OAuthError {
     return new OAuthError('expired_token', 'The `device_code` has expired and the device authorization session has concluded.', 400);
+  }
+
+  /**
+   * RFC 7591 §3.2.2: a redirect URI of a registration request is refused. The description
+   * names the field and the rule (never the value), as the RFC's examples do.
+   */
+  static invalidRedirectUri(description: string): OAuthError {
+    return new OAuthError('invalid_redirect_uri', description, 400);
+  }
+
+  /** RFC 7591 §3.2.2: a client metadata field of a registration request is refused. */
+  static invalidClientMetadata(description: string): OAuthError {
+    return new OAuthError('invalid_client_metadata', description, 400);
+  }
+
+  /**
+   * RFC 6750 §3.1 for the bearer tokens of dynamic registration (RFC 7591 §3 initial access
+   * tokens, RFC 7592 registration access tokens): missing, unknown, expired or revoked — one
+   * answer for all, so a caller learns nothing about which clients exist.
+   */
+  static invalidToken(description: string): OAuthError {
+    return new OAuthError('invalid_token', description, 401);
   }
 
   static serverError(): OAuthError {

@@ -6,6 +6,8 @@ import type {
   AuthCodeRepository,
   ClientRepository,
   DeviceCodeRepository,
+  DynamicClientRepository,
+  InitialAccessTokenRepository,
   RefreshTokenRepository,
   ResourceRepository,
   UserLookup,
@@ -21,6 +23,10 @@ import type { ClientUseCases } from './use-cases/clients.js';
 import { createClientUseCases } from './use-cases/clients.js';
 import type { DeviceUseCases } from './use-cases/device.js';
 import { createDeviceUseCases } from './use-cases/device.js';
+import type { DynamicRegistrationMode, DynamicRegistrationUseCases } from './use-cases/dynamic-registration.js';
+import { createDynamicRegistrationUseCases } from './use-cases/dynamic-registration.js';
+import type { InitialAccessTokenUseCases } from './use-cases/initial-access-tokens.js';
+import { createInitialAccessTokenUseCases } from './use-cases/initial-access-tokens.js';
 import type { PersonalAccessUseCases } from './use-cases/personal-access.js';
 import { createPersonalAccessUseCases } from './use-cases/personal-access.js';
 import type { ResourceUseCases } from './use-cases/resources.js';
@@ -34,6 +40,8 @@ export interface CoreSettings extends OAuthSettings {
   implicitGrant: boolean;
   authCodeTtl: number;
   personalAccessTokenTtl: number;
+  /** OAUTH_DYNAMIC_REGISTRATION (RFC 7591); `off` when absent. */
+  dynamicRegistration?: DynamicRegistrationMode;
 }
 
 /** The repositories (ports) the core works on; src/storage implements them. */
@@ -44,6 +52,9 @@ export interface CoreRepositories {
   authCodes: AuthCodeRepository;
   deviceCodes: DeviceCodeRepository;
   resources: ResourceRepository;
+  /** RFC 7591/7592: dynamically registered clients and the operator's initial access tokens. */
+  dynamicClients: DynamicClientRepository;
+  initialAccessTokens: InitialAccessTokenRepository;
 }
 
 export interface OAuthCoreDependencies {
@@ -66,6 +77,8 @@ export interface OAuthCore {
   clients: ClientUseCases;
   device: DeviceUseCases;
   resources: ResourceUseCases;
+  dynamicRegistration: DynamicRegistrationUseCases;
+  initialAccessTokens: InitialAccessTokenUseCases;
   /** The access token service underneath (signing, validation, revocation), for wiring and tests. */
   tokenService: TokenService;
   /** Client look-ups through the cache, for wiring and tests. */
@@ -102,8 +115,11 @@ export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
     now,
   };
   const clientAuth: ClientAuthDeps = { appKey: deps.appKey, clients: directory, clientStore: repositories.clients };
+  const tokens = createTokenUseCases({ grants, clientAuth, clients: directory });
+  const clients = createClientUseCases({ store: repositories.clients, directory, tokens: tokenService, appKey: deps.appKey });
+  const initialAccessTokens = createInitialAccessTokenUseCases({ store: repositories.initialAccessTokens, now });
   return {
-    tokens: createTokenUseCases({ grants, clientAuth, clients: directory }),
+    tokens,
     authorize: createAuthorizeUseCases({
       clients: directory,
       scopes: deps.scopes,
@@ -120,13 +136,26 @@ export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
       appName: settings.appName,
       ttlSeconds: settings.personalAccessTokenTtl,
     }),
-    clients: createClientUseCases({ store: repositories.clients, directory, tokens: tokenService, appKey: deps.appKey }),
+    clients,
     resources: createResourceUseCases({ store: repositories.resources, directory: resources }),
     device: createDeviceUseCases(
       { deviceCodes: repositories.deviceCodes, scopes: deps.scopes, resources, now, clients: directory },
       clientAuth,
       `${settings.issuer}/oauth/device`,
     ),
+    dynamicRegistration: createDynamicRegistrationUseCases({
+      mode: settings.dynamicRegistration ?? 'off',
+      issuer: settings.issuer,
+      appKey: deps.appKey,
+      grants: tokens.grants,
+      scopes: deps.scopes,
+      clientStore: repositories.clients,
+      dynamicClients: repositories.dynamicClients,
+      directory,
+      clients,
+      initialAccessTokens,
+    }),
+    initialAccessTokens,
     tokenService,
     clientDirectory: directory,
   };

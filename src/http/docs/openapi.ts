@@ -39,6 +39,7 @@ export async function registerOpenApi(app: FastifyInstance, services: Services):
     scopes: services.scopes.list(),
     implicitGrant: config.implicitGrant,
     jwks: publicJwks(services.keys),
+    dynamicRegistration: services.dynamicRegistration.mode,
   });
   // OpenAPI has no optional path parameters: a route `/a/:b?` is documented as `/a/{b}` and `/a`.
   const optional: { path: string; param: string }[] = [];

@@ -3,6 +3,7 @@ import type { DocResponse } from './doc-schemas.js';
 import { EXAMPLE_CLIENT_ID, commonErrors, messageError, responses, validationError } from './doc-schemas.js';
 import type { JsonSchema } from './document.js';
 import type { Grant } from '../../oauth/grants/index.js';
+import { registrationNotes } from './registration-notes.js';
 
 /**
  * What the route schemas cannot say: who may call a route, a longer description, the request
@@ -23,7 +24,9 @@ export type Access =
   /** Browser routes of the session; state-changing ones need the CSRF token too. */
   | { kind: 'session' }
   /** No user yet, but the CSRF token of the page's session (the login form). */
-  | { kind: 'csrf' };
+  | { kind: 'csrf' }
+  /** Dynamic registration's bearer tokens: an initial access token (RFC 7591 §3) or a registration access token (RFC 7592). */
+  | { kind: 'registration' };
 
 export interface RouteNote {
   summary?: string;
@@ -44,6 +47,8 @@ export interface NotesContext {
   scopes: { id: string; description: string }[];
   implicitGrant: boolean;
   jwks: unknown;
+  /** OAUTH_DYNAMIC_REGISTRATION: its routes are documented when they exist. */
+  dynamicRegistration?: 'off' | 'open' | 'token';
 }
 
 const FORM = ['application/x-www-form-urlencoded', 'application/json'];
@@ -65,7 +70,14 @@ const CONSENT_FORM: JsonSchema = {
 };
 
 export function routeNotes(context: NotesContext): Record<string, RouteNote> {
-  return { ...authorizeNotes(context), ...tokenEndpointNotes(context), ...managementNotes(context), ...applicationNotes(), ...otherNotes(context) };
+  return {
+    ...authorizeNotes(context),
+    ...tokenEndpointNotes(context),
+    ...managementNotes(context),
+    ...applicationNotes(),
+    ...otherNotes(context),
+    ...registrationNotes(context),
+  };
 }
 
 function authorizeNotes(context: NotesContext): Record<string, RouteNote> {

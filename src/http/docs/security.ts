@@ -38,6 +38,11 @@ export function securitySchemes(config: Config): Record<string, SecurityScheme> 
       scheme: 'basic',
       description: 'OAuth client authentication: `client_id:client_secret` (RFC 6749 §2.3.1), or both in the body; public clients send only `client_id`.',
     },
+    registrationToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'Dynamic registration: an initial access token (`authgate registration-token:create`) for `POST /oauth/register`, or the registration access token of a client for `/oauth/register/{client_id}` (RFC 7592).',
+    },
   };
 }
 
@@ -62,6 +67,8 @@ export function securityFor(access: Access, method: string): SecurityRequirement
       return [session];
     case 'csrf':
       return [{ csrfHeader: [] }];
+    case 'registration':
+      return [{ registrationToken: [] }];
   }
 }
 
@@ -80,6 +87,8 @@ export function accessErrors(access: Access, method: string): Record<string, Doc
     case 'client':
       return { 401: commonErrors.invalidClient() };
     case 'public':
+    case 'registration':
+      // The registration notes document their own 401 (OAuth's invalid_token).
       return {};
   }
 }
@@ -104,4 +113,5 @@ const LABELS: Record<string, string> = {
   apiCookie: 'API cookie',
   csrfHeader: 'CSRF token',
   clientBasic: 'HTTP Basic client credentials',
+  registrationToken: 'Registration bearer token',
 };

@@ -29,6 +29,8 @@ function authorizationServerMetadata(app: FastifyInstance, services: Services): 
     introspection_endpoint: `${base}/oauth/introspect`,
     ...(has('GET', '/oauth/userinfo') ? { userinfo_endpoint: `${base}/oauth/userinfo` } : {}),
     ...(device ? { device_authorization_endpoint: `${base}/oauth/device/code` } : {}),
+    // RFC 7591 §3: only when OAUTH_DYNAMIC_REGISTRATION is open or token.
+    ...(has('POST', '/oauth/register') ? { registration_endpoint: `${base}/oauth/register` } : {}),
     scopes_supported: services.scopes.list().map((scope) => scope.id),
     response_types_supported: canAuthorize ? ['code', ...(implicit ? ['token'] : [])] : [],
     response_modes_supported: canAuthorize ? ['query', ...(implicit ? ['fragment'] : [])] : [],

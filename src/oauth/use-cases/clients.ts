@@ -33,6 +33,11 @@ export interface ClientUseCases {
   update(userId: number, clientId: string, changes: { name: string; redirectUris: string[] }): Promise<Client | undefined>;
   /** Revokes the user's client and every token issued to it; false when it is not the user's. */
   revoke(userId: number, clientId: string): Promise<boolean>;
+  /**
+   * Revokes a client and every token issued to it, whoever owns it (RFC 7592 §2.3: a
+   * dynamically registered client deleting itself); false when unknown or already revoked.
+   */
+  revokeById(clientId: string): Promise<boolean>;
   listForUser(userId: number): Promise<Client[]>;
   listAll(): Promise<Client[]>;
 }
@@ -49,6 +54,13 @@ export function createClientUseCases(deps: ClientUseCaseDeps): ClientUseCases {
   const findOwned = async (userId: number, clientId: string) => {
     const client = await store.findById(clientId);
     return client && client.userId === userId && !client.revoked ? client : undefined;
+  };
+  // The one revocation path: the client and every token issued to it go in one transaction;
+  // then every node's cache learns of it, so none of those tokens is accepted a moment longer.
+  const revokeClient = async (clientId: string) => {
+    const revokedTokenIds = await store.revoke(clientId);
+    await deps.tokens.markRevoked(revokedTokenIds);
+    await directory.invalidate(clientId);
   };
   return {
     async register(registration) {
@@ -70,11 +82,13 @@ export function createClientUseCases(deps: ClientUseCaseDeps): ClientUseCases {
     },
     async revoke(userId, clientId) {
       if (!(await findOwned(userId, clientId))) return false;
-      // The client and every token issued to it go in one transaction; then every node's
-      // cache learns of it, so none of those tokens is accepted a moment longer.
-      const revokedTokenIds = await store.revoke(clientId);
-      await deps.tokens.markRevoked(revokedTokenIds);
-      await directory.invalidate(clientId);
+      await revokeClient(clientId);
+      return true;
+    },
+    async revokeById(clientId) {
+      const client = await store.findById(clientId);
+      if (!client || client.revoked) return false;
+      await revokeClient(clientId);
       return true;
     },
     listForUser: (userId) => store.listForUser(userId),
