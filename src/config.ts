@@ -42,6 +42,16 @@ export interface Config {
   dynamicRegistrationRateLimit: number;
   /** CORS_ORIGINS: `*` (any origin, the default) or the exact origins browser clients call from. */
   corsOrigins: '*' | string[];
+  /** Seconds after a rotation during which the old refresh token still gets a fresh pair (0: reuse always revokes the grant). */
+  refreshTokenReuseInterval: number;
+  /** Client ID metadata documents: an https `client_id` is resolved by fetching it. */
+  clientMetadataDocuments: boolean;
+  /** Lets metadata documents be fetched from loopback and private addresses (tests and labs only). */
+  cimdAllowPrivate: boolean;
+  /** When set, only these hosts may serve client metadata documents. */
+  cimdAllowedHosts: string[] | undefined;
+  /** Extra PEM certificate authorities trusted for metadata document fetches (labs with their own CA). */
+  cimdCaFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +112,11 @@ export function loadConfig(env: Env = process.env): Config {
     dynamicRegistration: oneOf(read, 'OAUTH_DYNAMIC_REGISTRATION', ['off', 'open', 'token'] as const, 'off'),
     dynamicRegistrationRateLimit: integer(read, 'DYNAMIC_REGISTRATION_RATE_LIMIT', 10, 0),
     corsOrigins: corsOrigins(read),
+    refreshTokenReuseInterval: duration(read, 'REFRESH_TOKEN_REUSE_INTERVAL', 0, { allowZero: true }),
+    clientMetadataDocuments: boolean(read, 'OAUTH_CLIENT_METADATA_DOCUMENTS', true),
+    cimdAllowPrivate: boolean(read, 'CIMD_ALLOW_PRIVATE', false),
+    cimdAllowedHosts: hostList(read, 'CIMD_ALLOWED_HOSTS'),
+    cimdCaFile: readableFile(read, 'CIMD_CA_FILE'),
   };
 }
 
@@ -130,11 +145,11 @@ function integer(read: Read, name: string, fallback: number, min: number, max = 
   return Number(value);
 }
 
-function duration(read: Read, name: string, fallback: number): number {
+function duration(read: Read, name: string, fallback: number, options: { allowZero?: boolean } = {}): number {
   const value = read(name);
   if (value === undefined) return fallback;
   const seconds = parseDuration(value);
-  if (seconds === undefined || seconds <= 0) {
+  if (seconds === undefined || seconds < 0 || (seconds === 0 && !options.allowZero)) {
     throw new ConfigError(name, `must be a duration such as 3600, 1h, 30d or P1Y, got "${value}"`);
   }
   return seconds;
@@ -240,4 +255,21 @@ function isOrigin(value: string): boolean {
 export function scopesFromStorage(storagePath: string): Record<string, string> | undefined {
   const file = resolve(storagePath, 'scopes.json');
   return existsSync(file) ? parseScopeMap('storage/scopes.json', readFileSync(file, 'utf8')) : undefined;
+}
+
+/** A comma-separated list of host names (lower case, no scheme or path). */
+function hostList(read: Read, name: string): string[] | undefined {
+  const value = read(name);
+  if (value === undefined) return undefined;
+  const hosts = value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  const bad = hosts.find((host) => !/^[a-z0-9.-]+(:\d{1,5})?$/.test(host));
+  if (bad !== undefined || hosts.length === 0) throw new ConfigError(name, `must be a comma-separated list of host names, got "${value}"`);
+  return hosts;
+}
+
+function readableFile(read: Read, name: string): string | undefined {
+  const value = read(name);
+  if (value === undefined) return undefined;
+  if (!existsSync(value)) throw new ConfigError(name, `names no readable file: "${value}"`);
+  return resolve(value);
 }

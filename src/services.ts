@@ -126,6 +126,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
       passwordGrant: config.passwordGrant,
       implicitGrant: config.implicitGrant,
       dynamicRegistration: config.dynamicRegistration,
+      refreshTokenReuseInterval: config.refreshTokenReuseInterval,
     },
     appKey,
     keys,
