@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import type { Redis } from 'ioredis';
 import type { AttemptCounter } from './accounts/login-throttle.js';
 import { LoginThrottle, MemoryAttemptCounter, RedisAttemptCounter } from './accounts/login-throttle.js';
@@ -17,7 +18,11 @@ import { createHealth } from './health.js';
 import type { OAuthCore } from './oauth/oauth-core.js';
 import { createOAuthCore } from './oauth/oauth-core.js';
 import { ScopeRegistry } from './oauth/scopes.js';
-import type { Client } from './oauth/ports.js';
+import { clientMetadataCacheSeconds } from './oauth/client-metadata-cache-policy.js';
+import type { ClientMetadataSource } from './oauth/client-metadata-resolver.js';
+import { ClientMetadataResolver } from './oauth/client-metadata-resolver.js';
+import type { Client, ClientRepository } from './oauth/ports.js';
+import { safeFetchJson } from './net/safe-fetch.js';
 import type { KeySet } from './oauth/signing-keys.js';
 import { cacheKeys } from './oauth/state-cache.js';
 import type { AuthorizeUseCases } from './oauth/use-cases/authorize.js';
@@ -134,6 +139,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
     cache,
     repositories,
     users,
+    ...(config.clientMetadataDocuments ? { clientMetadata: clientMetadataResolver(config, repositories.clients) } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const services: Services = {
@@ -180,6 +186,26 @@ function scopeRegistry(config: Config): ScopeRegistry {
 function loginThrottle(config: Config, redis: Redis | undefined): LoginThrottle {
   const counter: AttemptCounter = redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}login:`) : new MemoryAttemptCounter();
   return new LoginThrottle(counter, { maxAttempts: config.loginRateLimit });
+}
+
+/**
+ * Client ID metadata documents, fetched through the SSRF guard (https only, no private
+ * addresses unless CIMD_ALLOW_PRIVATE, CIMD_ALLOWED_HOSTS, 5 KB, 5 s) and cached as their HTTP
+ * headers say, within 5 minutes and a day.
+ */
+function clientMetadataResolver(config: Config, clients: ClientRepository): ClientMetadataResolver {
+  const extraCa = config.cimdCaFile ? readFileSync(config.cimdCaFile, 'utf8') : undefined;
+  const source: ClientMetadataSource = {
+    async fetch(url) {
+      const response = await safeFetchJson(url, {
+        allowPrivate: config.cimdAllowPrivate,
+        ...(config.cimdAllowedHosts ? { allowedHosts: config.cimdAllowedHosts } : {}),
+        ...(extraCa ? { ca: [...rootCertificates, extraCa] } : {}),
+      });
+      return { document: response.body, cacheSeconds: clientMetadataCacheSeconds(response.headers) };
+    },
+  };
+  return new ClientMetadataResolver(source, clients, { allowHttpLoopback: config.cimdAllowPrivate });
 }
 
 /** APP_KEY from storage/app.key, generated (mode 0600) on first start. */

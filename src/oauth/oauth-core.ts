@@ -1,5 +1,6 @@
 import type { ClientAuthDeps } from './client-authentication.js';
 import { ClientDirectory } from './client-directory.js';
+import type { ClientMetadataResolver } from './client-metadata-resolver.js';
 import type { GrantContext, OAuthSettings } from './grants/types.js';
 import type {
   AccessTokenRepository,
@@ -66,6 +67,8 @@ export interface OAuthCoreDependencies {
   cache: StateCache;
   repositories: CoreRepositories;
   users: UserLookup;
+  /** Client ID metadata documents; without it, URL client ids are looked up like any other. */
+  clientMetadata?: ClientMetadataResolver;
   now?: () => number;
 }
 
@@ -89,7 +92,7 @@ export interface OAuthCore {
 export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
   const { settings, repositories } = deps;
   const now = deps.now ?? Date.now;
-  const directory = new ClientDirectory(repositories.clients, deps.cache);
+  const directory = new ClientDirectory(repositories.clients, deps.cache, deps.clientMetadata);
   const tokenService = new TokenService({
     keys: deps.keys,
     issuer: settings.issuer,

@@ -26,6 +26,14 @@ export interface Client {
   updatedAt: Date;
 }
 
+export interface MetadataDocumentClient {
+  id: string;
+  name: string;
+  redirectUris: string[];
+  grantTypes: string[];
+  metadata: Readonly<Record<string, unknown>>;
+}
+
 /** `cimd`: a client ID metadata document (the id is its URL); `dynamic`: registered by RFC 7591. */
 export type ClientOrigin = 'cimd' | 'dynamic';
 
@@ -61,6 +69,12 @@ export interface ClientRepository {
   updateSecretHash(id: string, secretHash: string): Promise<void>;
   /** The personal access client (Passport's oauth_personal_access_clients), if one exists. */
   findPersonalAccessClient(): Promise<Client | undefined>;
+  /**
+   * Mirrors a client ID metadata document (origin `cimd`, a public client under its URL):
+   * inserted the first time, its name, redirect URIs, grants and metadata refreshed later. A
+   * client revoked here stays revoked.
+   */
+  saveMetadataDocumentClient(record: MetadataDocumentClient): Promise<Client>;
 }
 
 export interface AccessToken {

@@ -41,6 +41,8 @@ function authorizationServerMetadata(app: FastifyInstance, services: Services): 
     // RFC 7662 §4: only confidential clients may introspect.
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     authorization_response_iss_parameter_supported: true,
+    // draft-ietf-oauth-client-id-metadata-document: an https client_id is resolved by fetching it.
+    ...(config.clientMetadataDocuments && canAuthorize ? { client_id_metadata_document_supported: true } : {}),
     // OpenID Connect Discovery 1.0 §3. In both documents: clients that discover by RFC 8414
     // validate ID tokens against these too.
     subject_types_supported: ['public'],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Client, ClientRepository, NewClient } from '../../oauth/ports.js';
+import type { Client, ClientRepository, MetadataDocumentClient, NewClient } from '../../oauth/ports.js';
 import type { ClientRow, Database } from '../schema.js';
 import { flag, toDbTimestamp } from '../timestamps.js';
 import { readClientId, readJsonObject, readRequiredDate, readStringArray } from './columns.js';
@@ -145,6 +145,47 @@ export class KyselyClientRepository implements ClientRepository {
       .limit(1)
       .executeTakeFirst();
     return flagged && toClient(flagged);
+  }
+
+  // One statement on both databases: two nodes resolving the same document at once cannot collide.
+  async saveMetadataDocumentClient(record: MetadataDocumentClient): Promise<Client> {
+    const now = toDbTimestamp(new Date());
+    await this.db
+      .insertInto('oauth_clients')
+      .values({
+        id: record.id,
+        user_id: null,
+        name: record.name,
+        secret: null,
+        provider: null,
+        redirect: record.redirectUris.join(','),
+        personal_access_client: 0,
+        password_client: 0,
+        revoked: 0,
+        skips_authorization: 0,
+        grant_types: JSON.stringify(record.grantTypes),
+        origin: 'cimd',
+        metadata: JSON.stringify(record.metadata),
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((conflict) =>
+        conflict
+          .column('id')
+          .doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            redirect: eb.ref('excluded.redirect'),
+            grant_types: eb.ref('excluded.grant_types'),
+            metadata: eb.ref('excluded.metadata'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          // Only a mirror of a document: never an id that belongs to another kind of client.
+          .where('oauth_clients.origin', '=', 'cimd'),
+      )
+      .execute();
+    const stored = await this.findById(record.id);
+    if (!stored || stored.origin !== 'cimd') throw new Error(`client id ${record.id} is taken by a client that is not a metadata document`);
+    return stored;
   }
 
   /** Records an existing client as the personal access client (Passport's marker row). */
