@@ -54,7 +54,8 @@ export function resourceRoutes(app: FastifyInstance, services: Services): void {
       const result = await services.resources.create({
         uri: uri.trim(),
         name,
-        scopes: typeof scopes === 'string' ? scopes.split(/\s+/).filter(Boolean) : (scopes ?? null),
+        // Space-separated or an array (a form sends `scopes=a b` or `scopes[]=a`); either way, scope names.
+        scopes: scopes === undefined ? null : [scopes].flat().flatMap((scope) => scope.split(/\s+/)).filter(Boolean),
         tokenTtl: tokenTtl ?? null,
         userId: currentUser(request).id,
       });
