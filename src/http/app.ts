@@ -44,7 +44,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     done();
   });
 
-  registerErrorHandling(app, { debug: config.appDebug });
+  registerErrorHandling(app, { debug: config.appDebug, appName: config.appName });
   await app.register(cookie, { secret: services.appKey });
   await app.register(formbody);
   // Laravel reads an empty JSON body as no input: a POST with `Content-Type: application/json`

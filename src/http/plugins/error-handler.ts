@@ -6,12 +6,20 @@ import { wantsHtml, renderErrorPage } from '../../web/error-page.js';
 
 const SERVER_ERROR = 'Whoops, looks like something went wrong';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** APP_NAME, for the header of error pages. */
+    errorPageAppName: string;
+  }
+}
+
 /**
  * One error handler for the whole app: OAuth errors in league's shape, validation in
  * Laravel's 422 shape, everything else as `{"message", "status"}` — or an HTML page for a
  * browser asking for a page. Never a stack trace unless APP_DEBUG=true.
  */
-export function registerErrorHandling(app: FastifyInstance, options: { debug: boolean }): void {
+export function registerErrorHandling(app: FastifyInstance, options: { debug: boolean; appName?: string }): void {
+  app.decorate('errorPageAppName', options.appName ?? 'Authgate');
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof OAuthError) {
       if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
@@ -72,7 +80,7 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) {
   if (wantsHtml(request)) {
-    return reply.status(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message));
+    return reply.status(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message, request.server.errorPageAppName));
   }
   return reply.status(status).send({ message, ...extra, status });
 }
