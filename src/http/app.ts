@@ -8,6 +8,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { registerOpenApi } from './docs/openapi.js';
+import { parseFormBody } from './form-body.js';
 import { refuseNonStrings } from './json-strings.js';
 import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
@@ -46,7 +47,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
 
   registerErrorHandling(app, { debug: config.appDebug, appName: config.appName });
   await app.register(cookie, { secret: services.appKey });
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseFormBody });
   // Laravel reads an empty JSON body as no input: a POST with `Content-Type: application/json`
   // and nothing else must reach the CSRF and authentication checks (the reference's 419).
   const parseJson = app.getDefaultJsonParser('error', 'error');
