@@ -12,6 +12,7 @@ import { parseFormBody } from './form-body.js';
 import { refuseNonStrings } from './json-strings.js';
 import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
+import { httpServerOptions } from './server-options.js';
 import { routeModules } from './routes/index.js';
 
 export type App = FastifyInstance;
@@ -26,7 +27,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   const { config } = services;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    ...httpServerOptions(config),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Two log lines per request would cost the token endpoint ~10%; errors are logged with their request id.
