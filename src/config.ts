@@ -21,6 +21,10 @@ export interface Config {
    * client-written left-most X-Forwarded-For).
    */
   trustProxy: false | number | string[];
+  /** Seconds a client may take to send a whole request (headers and body); then 408. */
+  requestTimeout: number;
+  /** Seconds SIGTERM/SIGINT lets in-flight requests finish before connections are cut. */
+  shutdownTimeout: number;
   storagePath: string;
   oauthPrivateKey: string | undefined;
   oauthPublicKey: string | undefined;
@@ -81,6 +85,8 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     trustProxy: trustProxy(read),
+    requestTimeout: duration(read, 'REQUEST_TIMEOUT', 30),
+    shutdownTimeout: duration(read, 'SHUTDOWN_TIMEOUT', 10),
     storagePath,
     oauthPrivateKey: pem(read, 'OAUTH_PRIVATE_KEY'),
     oauthPublicKey: pem(read, 'OAUTH_PUBLIC_KEY'),

@@ -1,8 +1,10 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { buildApp } from './http/app.js';
+import { ListenError, listen } from './listen.js';
 import { KeyError } from './oauth/signing-keys.js';
 import { createServices } from './services.js';
 import { ensurePersonalAccessClient } from './oauth/personal-access-client.js';
+import { shutdownOnSignals } from './shutdown.js';
 
 /** Starts the server: configuration → storage → core → HTTP, then listen. */
 export async function serve(): Promise<void> {
@@ -29,14 +31,17 @@ export async function serve(): Promise<void> {
   }
   await ensurePersonalAccessClient(services.repositories.clients, config.appName);
   const app = await buildApp(services);
-  const shutdown = async () => {
-    await app.close();
-    await services.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
-  await app.listen({ port: config.port, host: config.host });
+  let listening;
+  try {
+    listening = await listen(app, config);
+  } catch (error) {
+    if (error instanceof ListenError) {
+      console.error(`Cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  shutdownOnSignals(app, services, { timeout: config.shutdownTimeout, siblings: listening.siblings });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../oauth/errors.js';
 import { HttpError, ValidationError } from '../errors.js';
@@ -76,6 +79,32 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
   if (error.code === 'FST_ERR_BAD_URL') return send(request, reply, 400, 'The request URL is malformed.');
   request.log.error({ err: error, reqId: request.id }, 'framework error');
   return send(request, reply, 500, SERVER_ERROR);
+}
+
+/**
+ * Fastify's `clientErrorHandler` (and the `clientError` listener of every listening server):
+ * requests Node's HTTP parser refused — a malformed request line or header, headers too large,
+ * a request not received within the request timeout — never reach Fastify. They get the
+ * documented error shape and an `X-Request-Id` too, then the connection is closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large.']
+        : [400, 'Bad Request.'];
+  // A response already under way on this socket must not be corrupted by a second one (as Node does).
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !pending?.headersSent) {
+    const body = JSON.stringify({ message, status });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) {
