@@ -103,7 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     registerRateLimit: integer(read, 'REGISTER_RATE_LIMIT', 10, 0),
     loginRateLimit: integer(read, 'LOGIN_RATE_LIMIT', 5, 0),
     apiCookieName: read('PASSPORT_COOKIE') ?? 'laravel_token',
-    logLevel: read('LOG_LEVEL') ?? 'info',
+    logLevel: logLevel(read),
     redisPrefix: read('REDIS_PREFIX') ?? 'authgate:',
   };
 }
@@ -156,6 +156,18 @@ function isProxyAddress(entry: string): boolean {
   if (family === 0 || extra !== undefined) return false;
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** pino's levels: anything else made pino throw a stack trace at start. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function logLevel(read: Read): string {
+  const value = read('LOG_LEVEL')?.toLowerCase();
+  if (value === undefined) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return value;
 }
 
 function integer(read: Read, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
