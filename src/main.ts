@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { firstStartLines, prepareStorage } from './first-start.js';
 import { buildApp } from './http/app.js';
 import { ListenError, listen } from './listen.js';
 import { KeyError } from './oauth/signing-keys.js';
@@ -19,6 +20,7 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
+  const missing = prepareStorage(config);
   let services;
   try {
     services = await createServices(config, { generateSecrets: true, migrate: true });
@@ -29,7 +31,7 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  await ensurePersonalAccessClient(services.repositories.clients, config.appName);
+  const personalAccessClient = await ensurePersonalAccessClient(services.repositories.clients, config.appName);
   const app = await buildApp(services);
   let listening;
   try {
@@ -42,6 +44,8 @@ export async function serve(): Promise<void> {
     throw error;
   }
   shutdownOnSignals(app, services, { timeout: config.shutdownTimeout, siblings: listening.siblings });
+  const facts = { signingKey: services.keys.active, personalAccessClient, urls: listening.urls, appUrl: config.appUrl };
+  for (const line of firstStartLines(missing, facts)) console.log(line);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
