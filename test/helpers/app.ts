@@ -41,9 +41,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.redis ? { REDIS_URL, REDIS_PREFIX: `${uniqueName('authgate_test')}:` } : {}),
     ...options.env,
   });
-  const services = await createServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
-  const app = await buildApp(services, { logger: false });
-  await app.ready();
+  let services: Services;
+  let app: App;
+  try {
+    services = await createServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+    app = await buildApp(services, { logger: false });
+    await app.ready();
+  } catch (error) {
+    // A set-up that fails (a database that cannot open) leaves no folder behind either.
+    rmSync(storagePath, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     services,

@@ -121,7 +121,11 @@ export async function coreServices(database: 'sqlite' | 'postgres' = 'sqlite', e
     DATABASE_URL: database === 'postgres' ? (POSTGRES_URL ?? '') : 'sqlite::memory:',
     ...env,
   });
-  const services = await createServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  const services = await createServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema }).catch((error: unknown) => {
+    // A set-up that fails leaves no folder behind either.
+    rmSync(storagePath, { recursive: true, force: true });
+    throw error;
+  });
   return {
     services,
     ctx: oauthContext(services),
