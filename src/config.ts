@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseDuration } from './duration.js';
 
@@ -14,7 +15,16 @@ export interface Config {
   redisUrl: string | undefined;
   port: number;
   host: string;
-  trustProxy: boolean;
+  /**
+   * Fastify's `trustProxy`: false (use the socket's address), the number of proxy hops in front
+   * of Authgate, or the proxies' addresses and CIDR ranges. Never `true` (which would trust a
+   * client-written left-most X-Forwarded-For).
+   */
+  trustProxy: false | number | string[];
+  /** Seconds a client may take to send a whole request (headers and body); then 408. */
+  requestTimeout: number;
+  /** Seconds SIGTERM/SIGINT lets in-flight requests finish before connections are cut. */
+  shutdownTimeout: number;
   storagePath: string;
   oauthPrivateKey: string | undefined;
   oauthPublicKey: string | undefined;
@@ -90,7 +100,9 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: redisUrl(read),
     port,
     host,
-    trustProxy: boolean(read, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(read),
+    requestTimeout: duration(read, 'REQUEST_TIMEOUT', 30),
+    shutdownTimeout: duration(read, 'SHUTDOWN_TIMEOUT', 10),
     storagePath,
     oauthPrivateKey: pem(read, 'OAUTH_PRIVATE_KEY'),
     oauthPublicKey: pem(read, 'OAUTH_PUBLIC_KEY'),
@@ -107,7 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     registerRateLimit: integer(read, 'REGISTER_RATE_LIMIT', 10, 0),
     loginRateLimit: integer(read, 'LOGIN_RATE_LIMIT', 5, 0),
     apiCookieName: read('PASSPORT_COOKIE') ?? 'laravel_token',
-    logLevel: read('LOG_LEVEL') ?? 'info',
+    logLevel: logLevel(read),
     redisPrefix: read('REDIS_PREFIX') ?? 'authgate:',
     dynamicRegistration: oneOf(read, 'OAUTH_DYNAMIC_REGISTRATION', ['off', 'open', 'token'] as const, 'off'),
     dynamicRegistrationRateLimit: integer(read, 'DYNAMIC_REGISTRATION_RATE_LIMIT', 10, 0),
@@ -134,6 +146,52 @@ function boolean(read: Read, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(value)) return true;
   if (['false', '0', 'no', 'off'].includes(value)) return false;
   throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+/**
+ * TRUST_PROXY: `false`, a hop count (`1`: one proxy in front, which appends the client's address),
+ * or a comma-separated list of proxy addresses and CIDR ranges (`10.0.0.0/8,127.0.0.1`, also
+ * `loopback`, `linklocal`, `uniquelocal`). `true` means one hop: Fastify's own `true` trusts every
+ * hop, so the left-most, client-written X-Forwarded-For would become the client address and a
+ * client could pick a new address for every request (rate limits, login throttle).
+ */
+function trustProxy(read: Read): false | number | string[] {
+  const value = read('TRUST_PROXY');
+  const lower = value?.toLowerCase();
+  if (lower === undefined || ['false', 'no', 'off', '0'].includes(lower)) return false;
+  if (['true', 'yes', 'on'].includes(lower)) return 1;
+  if (/^\d+$/.test(lower)) {
+    const hops = Number(lower);
+    if (hops > 100) throw new ConfigError('TRUST_PROXY', `must be false, true, a number of proxy hops (1–100) or a list of proxy addresses, got "${value}"`);
+    return hops;
+  }
+  const entries = lower.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isProxyAddress(entry));
+  if (bad !== undefined) {
+    throw new ConfigError('TRUST_PROXY', `must be false, true, a number of proxy hops or a comma-separated list of addresses and CIDR ranges, got "${bad}"`);
+  }
+  return entries;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** pino's levels: anything else made pino throw a stack trace at start. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function logLevel(read: Read): string {
+  const value = read('LOG_LEVEL')?.toLowerCase();
+  if (value === undefined) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return value;
 }
 
 function integer(read: Read, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

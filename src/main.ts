@@ -1,7 +1,10 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { firstStartLines, prepareStorage } from './first-start.js';
 import { buildApp } from './http/app.js';
+import { ListenError, listen } from './listen.js';
 import { KeyError } from './oauth/signing-keys.js';
 import { createServices } from './services.js';
+import { shutdownOnSignals } from './shutdown.js';
 
 /** Starts the server: configuration → storage → core → HTTP, then listen. */
 export async function serve(): Promise<void> {
@@ -16,6 +19,7 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
+  const missing = prepareStorage(config);
   let services;
   try {
     services = await createServices(config, { generateSecrets: true, migrate: true });
@@ -26,16 +30,21 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  await services.personalAccess.ensureClient();
+  const { client: personalAccessClient } = await services.personalAccess.ensureClient();
   const app = await buildApp(services);
-  const shutdown = async () => {
-    await app.close();
-    await services.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
-  await app.listen({ port: config.port, host: config.host });
+  let listening;
+  try {
+    listening = await listen(app, config);
+  } catch (error) {
+    if (error instanceof ListenError) {
+      console.error(`Cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  shutdownOnSignals(app, services, { timeout: config.shutdownTimeout, siblings: listening.siblings });
+  const facts = { signingKey: services.keys.active, personalAccessClient, urls: listening.urls, appUrl: config.appUrl };
+  for (const line of firstStartLines(missing, facts)) console.log(line);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -16,10 +16,11 @@ import { POSTGRES_URL, REDIS_URL, uniqueName } from './helpers/services.js';
  * applications share a schema, a Redis prefix and the key files; nothing else.
  */
 describe.skipIf(!POSTGRES_URL || !REDIS_URL)('two nodes on one PostgreSQL and one Redis', () => {
-  const storagePath = mkdtempSync(join(tmpdir(), 'authgate-nodes-'));
+  // Made in beforeAll: the body of a skipped describe still runs, and would leave the folder behind.
+  let storagePath = '';
   const schema = uniqueName('authgate_nodes');
   const env = {
-    STORAGE_PATH: storagePath,
+    STORAGE_PATH: '',
     DATABASE_URL: POSTGRES_URL ?? '',
     REDIS_URL: REDIS_URL ?? '',
     REDIS_PREFIX: `${uniqueName('authgate_nodes')}:`,
@@ -28,6 +29,8 @@ describe.skipIf(!POSTGRES_URL || !REDIS_URL)('two nodes on one PostgreSQL and on
   const nodes: (Assembly & { app: App })[] = [];
 
   beforeAll(async () => {
+    storagePath = mkdtempSync(join(tmpdir(), 'authgate-nodes-'));
+    env.STORAGE_PATH = storagePath;
     for (let i = 0; i < 2; i++) {
       // One after the other: the first creates the keys, APP_KEY and tables the second reads.
       const assembly = await assembleServices(loadConfig(env), { databaseSchema: schema });
@@ -46,7 +49,7 @@ describe.skipIf(!POSTGRES_URL || !REDIS_URL)('two nodes on one PostgreSQL and on
       await node.app.close();
       await node.services.close();
     }
-    rmSync(storagePath, { recursive: true, force: true });
+    if (storagePath) rmSync(storagePath, { recursive: true, force: true });
   });
 
   const json = { accept: 'application/json' };

@@ -1,11 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.js';
 
 const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary folder removed after the tests. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
@@ -31,13 +43,13 @@ async function waitForServer(url: string, deadline = Date.now() + 15_000): Promi
 
 describe('starting the server', () => {
   it('refuses a bad configuration value with a message naming the variable and exit code 1', async () => {
-    const run = start({ STORAGE_PATH: mkdtempSync(join(tmpdir(), 'authgate-start-')), ACCESS_TOKEN_TTL: 'forever' });
+    const run = start({ STORAGE_PATH: tempDir('authgate-start-'), ACCESS_TOKEN_TTL: 'forever' });
     expect(await run.exited).toBe(1);
     expect(run.stderr()).toContain('ACCESS_TOKEN_TTL');
   });
 
   it('starts with nothing configured: SQLite, APP_KEY and a signing key generated into storage/ (0600)', async () => {
-    const storage = mkdtempSync(join(tmpdir(), 'authgate-start-'));
+    const storage = tempDir('authgate-start-');
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const run = start({ STORAGE_PATH: storage, PORT: port, HOST: '127.0.0.1' });
     try {
@@ -52,7 +64,7 @@ describe('starting the server', () => {
   });
 
   it('keeps every write it acknowledged when the process is killed with SIGKILL', async () => {
-    const storage = mkdtempSync(join(tmpdir(), 'authgate-crash-'));
+    const storage = tempDir('authgate-crash-');
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const run = start({ STORAGE_PATH: storage, PORT: port, HOST: '127.0.0.1', TOKEN_RATE_LIMIT: '0', REGISTER_RATE_LIMIT: '0', LOGIN_RATE_LIMIT: '0' });
     const base = `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { AuthorizationRequest } from '../oauth/authorize-request.js';
 import type { SessionRows } from './ports.js';
 
@@ -92,7 +93,8 @@ export class DatabaseSessionStore implements SessionStore {
     await this.rows.save({
       id: idHash,
       userId: record.data.userId ?? null,
-      ipAddress: meta.ipAddress,
+      // sessions.ip_address is varchar(45); a forwarded address is whatever a proxy (or client) wrote.
+      ipAddress: meta.ipAddress !== null && isIP(meta.ipAddress) !== 0 ? meta.ipAddress.slice(0, 45) : null,
       userAgent: meta.userAgent?.slice(0, 1000) ?? null,
       payload: JSON.stringify(record.data),
       lastActivity: record.lastActivity,

@@ -23,7 +23,7 @@ async function install(config: Config): Promise<void> {
     ? 'Application key comes from APP_KEY.'
     : existsSync(join(config.storagePath, 'app.key'))
       ? 'Application key already exists.'
-      : 'Application key generated into storage/app.key.';
+      : `Application key generated into ${join(config.storagePath, 'app.key')}.`;
   await withServices(config, { generateSecrets: true, migrate: false }, async (services) => {
     print(appKeyNote);
     const { client, created } = await services.personalAccess.ensureClient();

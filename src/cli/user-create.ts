@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { EmailTakenError } from '../accounts/users.js';
 import { presentUser } from '../presenters/user.js';
 import { isEmail } from './arguments.js';
+import { readPassword } from './read-password.js';
 import { UsageError, print, printJson, readConfig, withAdministration } from './context.js';
 
 interface UserCreateOptions {
   name: string;
   email: string;
-  password: string;
+  password?: string;
   json?: boolean;
 }
 
@@ -17,10 +18,10 @@ export function registerUserCreate(program: Command): void {
     .description('Create a user')
     .requiredOption('--name <name>', 'the user name')
     .requiredOption('--email <email>', 'the email address (unique)')
-    .requiredOption('--password <password>', 'the password (at least 8 characters)')
+    .option('--password <password>', 'the password (at least 8 characters); without it, read from a prompt or standard input')
     .option('--json', 'print the user as one JSON object')
     .action(async (options: UserCreateOptions) => {
-      const input = { name: options.name.trim(), email: options.email.trim(), password: options.password };
+      const input = { name: options.name.trim(), email: options.email.trim(), password: options.password ?? (await readPassword()) };
       const problems = validate(input);
       if (problems.length > 0) throw new UsageError(problems.join('\n'));
       const config = readConfig();

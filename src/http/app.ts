@@ -8,12 +8,14 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { registerOpenApi } from './docs/openapi.js';
+import { parseFormBody } from './form-body.js';
 import { refuseNonStrings } from './json-strings.js';
 import { registerCors } from './plugins/cors.js';
 import { registerErrorHandling, sendFrameworkError } from './plugins/error-handler.js';
 import { registerInputCharacterRule } from './plugins/input-characters.js';
 import { registerSessions } from './plugins/session.js';
 import { machineEndpoints } from './machine/machine-endpoints.js';
+import { httpServerOptions } from './server-options.js';
 import { routeModules } from './routes/index.js';
 
 export type App = FastifyInstance;
@@ -28,7 +30,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   const { config } = services;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    ...httpServerOptions(config),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Two log lines per request would cost the token endpoint ~10%; errors are logged with their request id.
@@ -47,13 +49,13 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     done();
   });
 
-  registerErrorHandling(app, { debug: config.appDebug, unavailable: (error) => services.health.unavailable(error) });
+  registerErrorHandling(app, { debug: config.appDebug, appName: config.appName, unavailable: (error) => services.health.unavailable(error) });
   services.health.onChange((change) => (change.up ? app.log.info(change.message) : app.log.error(change.message)));
   registerInputCharacterRule(app);
   // Before the session and every route: a preflight is answered before any cookie is read.
   await registerCors(app, config);
   await app.register(cookie, { secret: services.appKey });
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseFormBody });
   // Laravel reads an empty JSON body as no input: a POST with `Content-Type: application/json`
   // and nothing else must reach the CSRF and authentication checks (the reference's 419).
   const parseJson = app.getDefaultJsonParser('error', 'error');

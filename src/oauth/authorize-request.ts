@@ -88,7 +88,7 @@ export async function validateAuthorizationRequest(query: Record<string, unknown
   if (!client || client.revoked) return { ok: false, error: OAuthError.invalidClient() };
   const redirect = resolveRedirectUri(params.redirect_uri, client.redirectUris);
   if (!redirect.ok) {
-    return { ok: false, error: redirect.reason === 'missing' ? OAuthError.invalidRequest('redirect_uri') : OAuthError.invalidClient() };
+    return { ok: false, error: redirect.reason === 'missing' ? OAuthError.invalidRequest('redirect_uri') : new OAuthError('invalid_client', 'Client authentication failed', 401, 'The `redirect_uri` is not registered for this client') };
   }
   const target: RedirectTarget = {
     uri: redirect.uri,

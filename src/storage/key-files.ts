@@ -52,7 +52,7 @@ function assertPrivate(file: string): void {
 }
 
 export function writeKeyFiles(storagePath: string, pair: { privatePem: string; publicPem: string }): void {
-  mkdirSync(storagePath, { recursive: true });
+  mkdirSync(storagePath, { recursive: true, mode: 0o700 });
   const privateFile = join(storagePath, PRIVATE_KEY_FILE);
   writeFileSync(privateFile, pair.privatePem, { mode: 0o600 });
   chmodSync(privateFile, 0o600);

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { html } from './html.js';
+import { layout } from './layout.js';
 
 /**
  * Laravel answers JSON to API routes and to requests that ask for JSON, and pages to
@@ -17,12 +18,12 @@ export function wantsHtml(request: FastifyRequest): boolean {
   return !wantsJson(request);
 }
 
-export function renderErrorPage(status: number, message: string): string {
-  return html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status} ${message}</title></head>
-<body style="font-family: system-ui, sans-serif; display: grid; place-items: center; min-height: 90vh; color: #1f2937">
-<main><h1>${status}</h1><p>${message}</p><p><a href="/">Home</a></p></main>
-</body>
-</html>`.value;
+/** An error as a page in the same shell as every other page (issue 6: the 404 looked like no other page). */
+export function renderErrorPage(status: number, message: string, appName = 'Authgate'): string {
+  const body = html`<div class="card" role="alert">
+<h1>${status}</h1>
+<p>${message}</p>
+<p><a href="/">Home</a></p>
+</div>`;
+  return layout({ title: `${status} ${message}`, appName, body, bareHeader: true });
 }

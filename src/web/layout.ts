@@ -1,5 +1,4 @@
-import type { SafeHtml } from './html.js';
-import { html } from './html.js';
+import { SafeHtml, html } from './html.js';
 
 export interface LayoutOptions {
   title: string;
@@ -11,6 +10,8 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Extra `<head>` content, such as a page's stylesheet. */
   head?: SafeHtml;
+  /** Pages that do not know who is logged in (error pages) show only the application's name. */
+  bareHeader?: boolean;
 }
 
 const STYLE = `
@@ -35,6 +36,9 @@ ul.scopes{padding-left:1.1rem}
 .hint{margin:.25rem 0 0;font-size:.875rem;color:#4b5563}
 `;
 
+// A constant, trusted stylesheet: escaped, its quotes ("Segoe UI") became &quot; and the font rule was dropped.
+const LAYOUT_STYLE = new SafeHtml(STYLE);
+
 /** The page shell: accessible, readable on a phone, no external resources. */
 export function layout(options: LayoutOptions): string {
   return html`<!doctype html>
@@ -44,13 +48,13 @@ export function layout(options: LayoutOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${options.csrfToken ? html`<meta name="csrf-token" content="${options.csrfToken}">` : ''}
 <title>${options.title} · ${options.appName}</title>
-<style>${STYLE}</style>
+<style>${LAYOUT_STYLE}</style>
 ${options.head ?? ''}
 </head>
 <body>
 <header>
 <a href="/">${options.appName}</a>
-${options.userName ? userMenu(options.userName, options.csrfToken ?? '') : html`<span><a href="/login">Log in</a> · <a href="/register">Register</a></span>`}
+${options.bareHeader ? '' : options.userName ? userMenu(options.userName, options.csrfToken ?? '') : html`<span><a href="/login">Log in</a> · <a href="/register">Register</a></span>`}
 </header>
 <main id="content">
 ${options.body}

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../helpers/free-port.js';
@@ -9,7 +12,9 @@ import { createTestApp } from '../helpers/app.js';
 
 
 const PASSWORD = 'correct horse battery';
-const SCREENSHOT = '/tmp/dashboard-phone.png';
+// The phone screenshot goes to SCREENSHOT_DIR when set (kept for review), else into a temporary folder removed afterwards.
+const screenshotDir = process.env.SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'authgate-screens-'));
+const SCREENSHOT = join(screenshotDir, 'dashboard-phone.png');
 
 describe.skipIf(!hasChromium)('register and manage clients and tokens on the dashboard in a real browser', () => {
   let t: TestApp;
@@ -45,6 +50,7 @@ describe.skipIf(!hasChromium)('register and manage clients and tokens on the das
     await context?.close();
     await browser?.close();
     await t?.close();
+    if (!process.env.SCREENSHOT_DIR) rmSync(screenshotDir, { recursive: true, force: true });
   });
 
   const status = (id: string) => page.locator(`#${id}`).textContent();

@@ -99,8 +99,9 @@ describe.skipIf(!hasChromium)('login and consent in a real browser', () => {
     await page.getByLabel('Email').fill('ada@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${base}/`);
-    expect(await page.textContent('h1')).toBe('Welcome, Ada Lovelace');
+    // Issue 6 defect 11: with no destination, login lands on the dashboard.
+    await page.waitForURL(`${base}/dashboard`);
+    expect(await page.textContent('h1')).toBe('Dashboard');
 
     await page.goto(authorizeUrl('cancel-state'));
     await page.getByRole('button', { name: 'Cancel' }).click();

@@ -16,6 +16,7 @@ describe('configuration', () => {
     expect(config.implicitGrant).toBe(false);
     expect(config.registration).toBe('open');
     expect([config.tokenRateLimit, config.registerRateLimit, config.loginRateLimit]).toEqual([60, 10, 5]);
+    expect([config.trustProxy, config.requestTimeout, config.shutdownTimeout, config.logLevel]).toEqual([false, 30, 10, 'info']);
   });
 
   it.each([
@@ -32,6 +33,10 @@ describe('configuration', () => {
     ['TOKEN_RATE_LIMIT', '-1'],
     ['OAUTH_SCOPES', '["a"]'],
     ['OAUTH_PRIVATE_KEY', 'not a pem'],
+    ['LOG_LEVEL', 'loud'],
+    ['TRUST_PROXY', 'maybe'],
+    ['REQUEST_TIMEOUT', '0'],
+    ['SHUTDOWN_TIMEOUT', 'soon'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrowError(new RegExp(name));

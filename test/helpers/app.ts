@@ -44,10 +44,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.redis ? { REDIS_URL, REDIS_PREFIX: `${uniqueName('authgate_test')}:` } : {}),
     ...options.env,
   });
-  const assembly = await assembleServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  let assembly: Assembly;
+  let app: App;
+  try {
+    assembly = await assembleServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+    app = await buildApp(assembly.services, { logger: false });
+    await app.ready();
+  } catch (error) {
+    // A set-up that fails (a database that cannot open) leaves no folder behind either.
+    rmSync(storagePath, { recursive: true, force: true });
+    throw error;
+  }
   const { services, storage } = assembly;
-  const app = await buildApp(services, { logger: false });
-  await app.ready();
   return {
     ...assembly,
     app,

@@ -13,6 +13,8 @@ const PASSWORD = 'correct horse battery';
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const CHALLENGE = s256Challenge(VERIFIER);
 const INVALID_CLIENT = { error: 'invalid_client', error_description: 'Client authentication failed', message: 'Client authentication failed' };
+// Issue 6 defect 11: the page (and the hint) say what is wrong with a bad redirect URI.
+const UNREGISTERED_REDIRECT = { ...INVALID_CLIENT, hint: 'The `redirect_uri` is not registered for this client' };
 
 function authorizeUrl(params: Record<string, string>): string {
   return `/oauth/authorize?${new URLSearchParams(params).toString()}`;
@@ -79,8 +81,11 @@ describe.each(databases)('GET /oauth/authorize: validation on %s', (database) =>
       'javascript:alert(1)',
     ]) {
       const res = await browser.get(authorizeUrl({ ...base(), redirect_uri: uri }), { accept: 'application/json' });
-      expect({ uri, status: res.statusCode, location: res.headers.location, body: res.json() }).toEqual({ uri, status: 401, location: undefined, body: INVALID_CLIENT });
+      expect({ uri, status: res.statusCode, location: res.headers.location, body: res.json() }).toEqual({ uri, status: 401, location: undefined, body: UNREGISTERED_REDIRECT });
     }
+    const page = await browser.get(authorizeUrl({ ...base(), redirect_uri: 'https://evil.example/callback' }));
+    expect(page.statusCode).toBe(401);
+    expect(page.body).toContain('The redirect address is not registered for this application');
     // Several registered URIs: one must be named.
     const omitted = await browser.get(authorizeUrl({ client_id: confidential.id, response_type: 'code' }), { accept: 'application/json' });
     expect(omitted.statusCode).toBe(400);

@@ -106,7 +106,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
     const oldToken = inputValue(before.body, '_token');
     const res = await browser.post('/login', { _token: oldToken ?? '', email: 'ADA@example.com', password: PASSWORD });
     expect(res.statusCode).toBe(302);
-    expect(res.headers.location).toBe('/');
+    expect(res.headers.location).toBe('/dashboard');
     const newId = browser.jar.get('authgate_session');
     expect(newId).toMatch(/^[A-Za-z0-9_-]{40}$/);
     expect(newId).not.toBe(oldId);
@@ -131,7 +131,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
 
     const loginAgain = await browser.get('/login');
     expect(loginAgain.statusCode).toBe(302);
-    expect(loginAgain.headers.location).toBe('/');
+    expect(loginAgain.headers.location).toBe('/dashboard');
   });
 
   it('returns to the page that sent the visitor to the login form', async () => {
@@ -146,7 +146,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
     expect(res.headers.location).toBe(target);
     // Used once.
     const second = await browser.get('/login');
-    expect(second.headers.location).toBe('/');
+    expect(second.headers.location).toBe('/dashboard');
   });
 
   it('accepts only same-origin paths as the place to return to', () => {
@@ -166,7 +166,7 @@ describe.each(databases)('login and logout pages on %s', (database) => {
       await t.storage.repositories.sessions.save({ ...(row as NonNullable<typeof row>), payload: JSON.stringify(payload) });
       const page = await browser.get('/login');
       const res = await browser.post('/login', { _token: inputValue(page.body, '_token') ?? '', email: 'ada@example.com', password: PASSWORD });
-      expect(res.headers.location).toBe('/');
+      expect(res.headers.location).toBe('/dashboard');
       await browser.post('/logout', { _token: inputValue((await browser.get('/')).body, '_token') ?? '' });
     }
   });

@@ -30,7 +30,8 @@ function expectedMetadata(t: TestApp, options: { password: boolean; implicit: bo
       ...(device ? ['urn:ietf:params:oauth:grant-type:device_code'] : []),
       ...(implicit ? ['implicit'] : []),
     ],
-    code_challenge_methods_supported: ['S256', 'plain'],
+    // Issue 6 defect 12: `plain` is accepted but never advertised.
+    code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

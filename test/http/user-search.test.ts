@@ -130,6 +130,45 @@ describe.each(databases)('GET /api/users on %s', (database) => {
     });
   });
 
+  it('answers page and per_page numbers out of range with 422, never a 500 (issue 6 defect 7)', async () => {
+    const integer = (field: string) => ({ [field]: [`The ${field.replace('_', ' ')} field must be an integer.`] });
+    const cases: [string, Record<string, string[]>][] = [
+      ['page=1e309', integer('page')],
+      ['page=-1e309', integer('page')],
+      ['per_page=1e309', integer('per_page')],
+      ['page=Infinity', integer('page')],
+      ['page=1e3', integer('page')],
+      ['page=0x10', integer('page')],
+      ['page=05', integer('page')],
+      ['page=1.0', integer('page')],
+      [`page=${2n ** 64n}`, integer('page')],
+      ['page=-0', { page: ['The page field must be at least 1.'] }],
+      ['page=2147483648', { page: ['The page field must not be greater than 2147483647.'] }],
+      ['per_page=101', { per_page: ['The per page field must not be greater than 100.'] }],
+    ];
+    for (const [query, errors] of cases) {
+      const res = await search(`/api/users?name=a&${query}`);
+      expect({ query, status: res.statusCode, errors: res.json().errors }).toEqual({ query, status: 422, errors });
+    }
+    const json = (body: string) => t.app.inject({ method: 'GET', url: '/api/users', headers: { ...bearer(reader), 'content-type': 'application/json' }, payload: body });
+    const jsonCases: [string, Record<string, string[]>][] = [
+      ['{"name":"a","page":"1e309"}', integer('page')],
+      ['{"name":"a","per_page":"1e309"}', integer('per_page')],
+      ['{"name":"a","page":1e309}', integer('page')],
+      ['{"name":"a","page":1e300}', integer('page')],
+      ['{"name":"a","page":1.5}', integer('page')],
+      ['{"name":"a","page":true}', integer('page')],
+      ['{"name":"a","page":[1]}', integer('page')],
+      ['{"name":"a","page":-0}', { page: ['The page field must be at least 1.'] }],
+    ];
+    for (const [body, errors] of jsonCases) {
+      const res = await json(body);
+      expect({ body, status: res.statusCode, errors: res.json().errors }).toEqual({ body, status: 422, errors });
+    }
+    expect((await json('{"name":"alice","page":"1","per_page":2}')).json().meta).toMatchObject({ current_page: 1, per_page: 2 });
+    expect((await search('/api/users?name=alice&page=+2&per_page=2')).json().meta).toMatchObject({ current_page: 2, per_page: 2 });
+  });
+
   it('needs a token (401 first, before validation) carrying users:read (403)', async () => {
     const none = await t.app.inject({ method: 'GET', url: '/api/users' });
     expect(none.statusCode).toBe(401);

@@ -117,7 +117,11 @@ export async function coreServices(database: 'sqlite' | 'postgres' = 'sqlite', e
     DATABASE_URL: database === 'postgres' ? (POSTGRES_URL ?? '') : 'sqlite::memory:',
     ...env,
   });
-  const assembly = await assembleServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema });
+  const assembly = await assembleServices(config, { generateSecrets: true, migrate: true, databaseSchema: schema }).catch((error: unknown) => {
+    // A set-up that fails leaves no folder behind either.
+    rmSync(storagePath, { recursive: true, force: true });
+    throw error;
+  });
   const { services, storage, core } = assembly;
   return {
     ...assembly,

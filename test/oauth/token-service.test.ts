@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
@@ -10,12 +10,21 @@ import type { Assembly } from '../../src/services.js';
 import { createKeyFiles, loadKeySet } from '../../src/storage/key-files.js';
 
 const opened: Assembly[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.services.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A temporary folder removed after the test. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
 async function services(env: Record<string, string> = {}, now?: () => number): Promise<Assembly> {
-  const storagePath = mkdtempSync(join(tmpdir(), 'authgate-core-'));
+  const storagePath = tempDir('authgate-core-');
   const config = loadConfig({ STORAGE_PATH: storagePath, DATABASE_URL: 'sqlite::memory:', APP_URL: 'https://auth.example.com', ...env });
   const created = await assembleServices(config, now ? { now } : {});
   opened.push(created);
@@ -163,7 +172,7 @@ describe('forged claims under the server key', () => {
 
 describe('signing keys', () => {
   it('are generated as EC P-256 into storage/ with mode 0600 and a thumbprint kid', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'authgate-keys-'));
+    const dir = tempDir('authgate-keys-');
     const keys = await loadKeySet({ storagePath: dir }, { generate: true });
     expect(keys.active.alg).toBe('ES256');
     expect(keys.active.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -173,14 +182,14 @@ describe('signing keys', () => {
   });
 
   it('refuse a private key file other users can read', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'authgate-keys-'));
+    const dir = tempDir('authgate-keys-');
     await createKeyFiles({ storagePath: dir });
     chmodSync(join(dir, 'oauth-private.key'), 0o644);
     await expect(loadKeySet({ storagePath: dir }, { generate: false })).rejects.toThrow(/readable by other users.*chmod 600/);
   });
 
   it('pick RS256 for RSA and EdDSA for Ed25519 keys, and refuse other curves', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'authgate-keys-'));
+    const dir = tempDir('authgate-keys-');
     const rsa = generateKeyPair('rsa', 2048);
     expect((await loadKeySet({ storagePath: dir, privatePem: rsa.privatePem }, { generate: false })).active.alg).toBe('RS256');
     const ed = generateKeyPair('ed25519');
@@ -192,7 +201,7 @@ describe('signing keys', () => {
   });
 
   it('rotate without invalidating tokens signed by the retired key', async () => {
-    const storagePath = mkdtempSync(join(tmpdir(), 'authgate-rotate-'));
+    const storagePath = tempDir('authgate-rotate-');
     const env = { STORAGE_PATH: storagePath, DATABASE_URL: `sqlite:${join(storagePath, 'db.sqlite')}` };
     const before = await assembleServices(loadConfig(env));
     const { user, client } = await userAndClient(before);

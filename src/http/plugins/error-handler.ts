@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, TooManyAttemptsError } from '../../oauth/errors.js';
 import { HttpError, ValidationError } from '../errors.js';
@@ -6,6 +9,13 @@ import { wantsHtml, renderErrorPage } from '../../web/error-page.js';
 
 const SERVER_ERROR = 'Whoops, looks like something went wrong';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** APP_NAME, for the header of error pages. */
+    errorPageAppName: string;
+  }
+}
+
 /**
  * One error handler for the whole app: OAuth errors in league's shape, validation in
  * Laravel's 422 shape, everything else as `{"message", "status"}` — or an HTML page for a
@@ -13,6 +23,8 @@ const SERVER_ERROR = 'Whoops, looks like something went wrong';
  */
 export interface ErrorHandlingOptions {
   debug: boolean;
+  /** Shown on error pages. */
+  appName?: string;
   /** Names the dependency a failure came from when it is unreachable (answered 503, not 500). */
   unavailable?: (error: unknown) => string | undefined;
 }
@@ -21,6 +33,7 @@ export interface ErrorHandlingOptions {
 const RETRY_AFTER_UNAVAILABLE = '5';
 
 export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
+  app.decorate('errorPageAppName', options.appName ?? 'Authgate');
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof OAuthError) {
       if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
@@ -87,9 +100,35 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
   return send(request, reply, 500, SERVER_ERROR);
 }
 
+/**
+ * Fastify's `clientErrorHandler` (and the `clientError` listener of every listening server):
+ * requests Node's HTTP parser refused — a malformed request line or header, headers too large,
+ * a request not received within the request timeout — never reach Fastify. They get the
+ * documented error shape and an `X-Request-Id` too, then the connection is closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large.']
+        : [400, 'Bad Request.'];
+  // A response already under way on this socket must not be corrupted by a second one (as Node does).
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !pending?.headersSent) {
+    const body = JSON.stringify({ message, status });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 function send(request: FastifyRequest, reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) {
   if (wantsHtml(request)) {
-    return reply.status(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message));
+    return reply.status(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message, request.server.errorPageAppName));
   }
   return reply.status(status).send({ message, ...extra, status });
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { CODE_CHALLENGE_METHODS } from '../../oauth/pkce.js';
 import { publicJwks } from '../../oauth/signing-keys.js';
 import type { Services } from '../../services.js';
 import type { RouteModule } from './index.js';
@@ -35,7 +34,8 @@ function authorizationServerMetadata(app: FastifyInstance, services: Services): 
     response_types_supported: canAuthorize ? ['code', ...(implicit ? ['token'] : [])] : [],
     response_modes_supported: canAuthorize ? ['query', ...(implicit ? ['fragment'] : [])] : [],
     grant_types_supported: [...grantTypes, ...(implicit ? ['implicit'] : [])],
-    code_challenge_methods_supported: [...CODE_CHALLENGE_METHODS],
+    // RFC 9700 §2.1.1: advertise S256 only; `plain` stays accepted from confidential clients (Passport apps use it).
+    code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     // RFC 7662 §4: only confidential clients may introspect.

@@ -104,9 +104,9 @@ function readLoginInput(body: unknown): LoginInput | { errors: Record<string, st
   return Object.keys(errors).length > 0 ? { errors, email } : { email, password };
 }
 
-/** The page the visitor was sent to login from (same-origin paths only), else home. */
+/** The page the visitor was sent to login from (same-origin paths only), else the dashboard. */
 function takeIntended(data: { intended?: string }): string {
-  const target = safeIntendedPath(data.intended) ?? '/';
+  const target = safeIntendedPath(data.intended) ?? '/dashboard';
   delete data.intended;
   return target;
 }

@@ -79,6 +79,24 @@ export const UserPageJson = Type.Object({
 // (ConvertEmptyStringsToNull), so "" and "  " fail `required` rather than `min:8`.
 const UNTRIMMED = new Set(['password', 'password_confirmation']);
 
+const INTEGER_FIELDS = new Set(['page', 'per_page']);
+const PHP_INT_MAX = 9223372036854775807n;
+
+/**
+ * Laravel's `integer` rule is PHP's FILTER_VALIDATE_INT: an optional sign and decimal digits
+ * without leading zeros, within PHP's 64-bit range. The validator's own coercion reads "1e309"
+ * as Infinity, which then skips the bounds and reached the database (a 500), and reads "1e3",
+ * "0x10", `true` and `[1]` as numbers. So an integer field is read here: a valid integer becomes
+ * a number (then checked against the schema's minimum and maximum), anything else a value the
+ * validator cannot coerce, answered "The page field must be an integer." (422).
+ */
+function laravelInteger(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) <= Number(PHP_INT_MAX) ? value + 0 : {};
+  if (typeof value !== 'string' || !/^[+-]?(0|[1-9][0-9]*)$/.test(value)) return {};
+  const big = BigInt(value);
+  return big > PHP_INT_MAX || big < -PHP_INT_MAX - 1n ? {} : Number(big);
+}
+
 /**
  * Shapes request input as Laravel's middleware would before validation: a missing or non-object
  * body becomes `{}`, strings are trimmed, empty and null values are dropped, and PHP-style
@@ -93,7 +111,7 @@ export function normaliseInput(input: unknown): Record<string, unknown> {
     if (key === '__proto__') continue;
     const value = typeof rawValue === 'string' && !UNTRIMMED.has(key) ? rawValue.trim() : rawValue;
     if (value === null || value === '') continue;
-    output[key] = value;
+    output[key] = INTEGER_FIELDS.has(key) ? laravelInteger(value) : value;
   }
   return output;
 }
