@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Value } from './arbitraries.js';
 import { bodyEncoding, encodeBody, formEncode, hostileParams, hostileString, jsonEncode, percentEncode, toObject } from './arbitraries.js';
-import type { Mask } from './table-checksum.js';
+import type { Mask } from '../helpers/table-checksum.js';
 import type { World } from './world.js';
 import { DEVICE_GRANT } from './world.js';
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../helpers/services.js';
 import type { FuzzRequest, RouteFamily } from './route-families.js';
 import { FRESH_CSRF, routeFamilies } from './route-families.js';
-import { changedTables, checksums, tableNames } from './table-checksum.js';
-import type { Mask } from './table-checksum.js';
+import { changedTables, checksums, tableNames } from '../helpers/table-checksum.js';
+import type { Mask } from '../helpers/table-checksum.js';
 import type { World } from './world.js';
 import { createWorld } from './world.js';
 
@@ -29,7 +29,19 @@ const databases = ['sqlite', ...(POSTGRES_URL ? ['postgres' as const] : [])] as 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Touching a session's last activity is no change of state. */
 const EVERY_REQUEST_MASK: Mask = { sessions: ['last_activity'] };
-const EXPECTED_TABLES = ['oauth_access_tokens', 'oauth_auth_codes', 'oauth_clients', 'oauth_device_codes', 'oauth_personal_access_clients', 'oauth_refresh_tokens', 'sessions', 'users'];
+const EXPECTED_TABLES = [
+  'oauth_access_tokens',
+  'oauth_auth_codes',
+  'oauth_clients',
+  'oauth_device_codes',
+  'oauth_personal_access_clients',
+  'oauth_refresh_tokens',
+  'oauth_registration_tokens',
+  'oauth_resources',
+  'oauth_revoked_grants',
+  'sessions',
+  'users',
+];
 
 interface Response {
   statusCode: number;

@@ -39,7 +39,8 @@ export function machineEndpoints(services: Services): FastifyPluginAsync {
   return async (machine) => {
     machine.addHook('onRoute', (route: RouteOptions) => {
       // Read at request time by the session layer and by @fastify/helmet (`skipRoute` is its per-route off switch).
-      route.config = { ...route.config, stateless: true, input: 'oauth', helmet: { skipRoute: true } } as FastifyContextConfig;
+      // A family that checks its input itself (registration: RFC 7591's own error codes) says so with `input: 'own'`.
+      route.config = { ...route.config, stateless: true, input: route.config?.input ?? 'oauth', helmet: { skipRoute: true } } as FastifyContextConfig;
       route.attachValidation = true;
     });
     machine.addHook('onSend', (_request, reply, payload, done) => {

@@ -38,6 +38,9 @@ async function registrationRoutes(scope: FastifyInstance, services: Services): P
   });
   const route = (summary: string, parts: { params?: boolean; json?: boolean }) => ({
     bodyLimit: BODY_LIMIT,
+    // The core refuses control characters with RFC 7591's invalid_client_metadata (and the
+    // RFC 7592 routes answer an id no client has with the same 401 as any other).
+    config: { input: 'own' as const },
     schema: {
       summary,
       tags: ['OAuth'],
