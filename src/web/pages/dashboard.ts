@@ -74,7 +74,7 @@ function status(id: string): SafeHtml {
 }
 
 /** A labelled text field with its error slot; the error is announced through aria-describedby. */
-function field(options: { id: string; name: string; label: string; hint?: string; optional?: boolean; attributes?: SafeHtml }): SafeHtml {
+function field(options: { id: string; name: string; label: string; hint?: string | SafeHtml; optional?: boolean; attributes?: SafeHtml }): SafeHtml {
   const { id, name, label, hint } = options;
   const described = [hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
   return html`<label for="${id}">${label}</label>
@@ -144,13 +144,13 @@ function clientItem(client: DashboardClient): SafeHtml {
 function resourcesSection(resources: readonly DashboardResource[], defaultTtl: number): SafeHtml {
   return html`<section class="panel" aria-labelledby="resources-heading" data-default-ttl="${defaultTtl}">
 <h2 id="resources-heading">Resource servers</h2>
-<p class="muted">APIs and MCP servers you run that accept this server's tokens. A client asks for one with <code>resource=</code>; the tokens it gets are for that server alone. Deleting one stops new tokens for it; tokens already issued last until they expire.</p>
+<p class="muted">Your APIs and MCP servers that accept this server's tokens. A client that names one in <code>resource</code> gets tokens for that server alone. Deleting one stops new tokens for it; tokens already issued last until they expire.</p>
 ${status('resources-status')}
 ${list('resources-list', 'You have not registered any resource servers.', resources.map((resource) => resourceItem(resource, defaultTtl)))}
 <form id="resource-create" class="subform" novalidate aria-labelledby="resource-create-heading">
 <h3 id="resource-create-heading">Register a resource server</h3>
 ${formAlert()}
-${field({ id: 'resource-uri', name: 'uri', label: 'URI', hint: 'An absolute https URI, as clients send it in resource= (http only for localhost).', attributes: html` inputmode="url" maxlength="2048" autocomplete="off" placeholder="https://mcp.example.com/mcp"` })}
+${field({ id: 'resource-uri', name: 'uri', label: 'URI', hint: html`An absolute https URI, as clients send it in <code>resource</code> (plain http only for localhost).`, attributes: html` inputmode="url" maxlength="2048" autocomplete="off" placeholder="https://mcp.example.com/mcp"` })}
 ${field({ id: 'resource-name', name: 'name', label: 'Name', hint: 'Shown to people on the consent page.', attributes: html` maxlength="191" autocomplete="off"` })}
 ${field({ id: 'resource-scopes', name: 'scopes', label: 'Scopes (optional)', hint: 'Separated by spaces. Leave empty to allow any scope of this server.', optional: true, attributes: html` autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="notes:read notes:write"` })}
 ${field({ id: 'resource-ttl', name: 'token_ttl', label: 'Token lifetime in minutes (optional)', hint: `How long its access tokens last. Leave empty for the default (${duration(defaultTtl)}).`, optional: true, attributes: html` inputmode="numeric" autocomplete="off"` })}
