@@ -22,6 +22,10 @@ header a{color:inherit;text-decoration:none;font-weight:600}
 header form{display:inline}
 main{max-width:32rem;margin:2rem auto;padding:0 1rem}
 .card{background:#fff;border:1px solid #e5e7eb;border-radius:.5rem;padding:1.5rem}
+.notice{margin:1rem 0;padding:.75rem 1rem;background:#fffbeb;border:1px solid #fcd34d;border-left:4px solid #d97706;border-radius:.375rem}
+.notice p{margin:0}
+.notice p+p{margin-top:.5rem}
+ul.resources{padding-left:1.1rem}
 h1{font-size:1.35rem;margin:0 0 1rem}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input[type=email],input[type=password],input[type=text]{width:100%;padding:.6rem .7rem;font-size:1rem;border:1px solid #9ca3af;border-radius:.375rem}

@@ -16,7 +16,7 @@ const PASSWORD = 'correct horse battery';
 const screenshotDir = process.env.SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'authgate-screens-'));
 const SCREENSHOT = join(screenshotDir, 'dashboard-phone.png');
 
-describe.skipIf(!hasChromium)('register and manage clients and tokens on the dashboard in a real browser', () => {
+describe.skipIf(!hasChromium)('register and manage clients, resource servers and tokens on the dashboard in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
@@ -181,6 +181,52 @@ describe.skipIf(!hasChromium)('register and manage clients and tokens on the das
     await expect.poll(() => status('authorized-status')).toBe('Access for “Photo Printer” revoked.');
     expect(await page.locator('#authorized-list').textContent()).toContain('You have not authorized any applications.');
     expect(await t.services.tokens.authenticate(issued.jwt)).toBeUndefined();
+  });
+
+  it('registers a resource server: the API\'s 422 under the URI, then listed as text, then deleted', async () => {
+    const user = await t.services.users.findByCredentials('grace@example.com', PASSWORD);
+    const form = page.locator('#resource-create');
+    expect(await page.locator('#resources-list').textContent()).toContain('You have not registered any resource servers.');
+    await form.getByLabel('URI', { exact: true }).fill('http://notes.example.com/mcp');
+    await form.getByLabel('Name', { exact: true }).fill('Notes <MCP>');
+    await form.getByLabel('Scopes (optional)').fill('notes:read notes:write');
+    await form.getByLabel('Token lifetime in minutes (optional)').fill('1.5');
+    await form.getByRole('button', { name: 'Register resource server' }).click();
+    // Checked in the page: the API takes whole seconds, the form whole minutes.
+    await expect.poll(() => page.locator('#resource-ttl-error').textContent()).toBe('The token lifetime must be a whole number of minutes, from 1 to 525600 (a year).');
+    expect(await form.getByLabel('Token lifetime in minutes (optional)').getAttribute('aria-invalid')).toBe('true');
+
+    await form.getByLabel('Token lifetime in minutes (optional)').fill('15');
+    await form.getByRole('button', { name: 'Register resource server' }).click();
+    // The API's own 422: plain http is for localhost only.
+    await expect.poll(() => page.locator('#resource-uri-error').textContent()).toBe('The uri field must be an absolute https URI without a fragment.');
+    expect(await form.getByLabel('URI', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#resource-ttl-error').isHidden()).toBe(true);
+    expect(await form.getByLabel('Name', { exact: true }).inputValue()).toBe('Notes <MCP>');
+    expect(await t.services.resources.list({ userId: user?.id ?? 0 })).toEqual([]);
+
+    await form.getByLabel('URI', { exact: true }).fill('https://notes.example.com/mcp');
+    await form.getByRole('button', { name: 'Register resource server' }).click();
+    await expect.poll(() => status('resources-status')).toBe('Resource server “Notes <MCP>” registered.');
+    const entry = item('resources-list', 'Notes <MCP>');
+    expect(await entry.count()).toBe(1);
+    expect(await entry.locator('dl').innerText()).toMatch(/URI\s+https:\/\/notes\.example\.com\/mcp\s+Scopes\s+notes:read notes:write\s+Token lifetime\s+15 minutes/);
+    expect(await form.getByLabel('URI', { exact: true }).inputValue()).toBe('');
+    expect(await form.getByLabel('URI', { exact: true }).getAttribute('aria-invalid')).toBeNull();
+    expect(await t.services.resources.list({ userId: user?.id ?? 0 })).toMatchObject([
+      { uri: 'https://notes.example.com/mcp', name: 'Notes <MCP>', scopes: ['notes:read', 'notes:write'], tokenTtl: 900 },
+    ]);
+    // Still a phone page with the item in it.
+    const scrollWidth = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+    expect(scrollWidth).toBeLessThanOrEqual(390);
+
+    // Server-rendered the same way after a reload.
+    await page.reload();
+    expect(await item('resources-list', 'Notes <MCP>').locator('dl').innerText()).toMatch(/Token lifetime\s+15 minutes/);
+    await item('resources-list', 'Notes <MCP>').getByRole('button', { name: 'Delete Notes <MCP>' }).click();
+    await expect.poll(() => status('resources-status')).toBe('Resource server “Notes <MCP>” deleted.');
+    expect(await page.locator('#resources-list').textContent()).toContain('You have not registered any resource servers.');
+    expect(await t.services.resources.list({ userId: user?.id ?? 0 })).toEqual([]);
   });
 
   it('deletes the client, with no script error or CSP violation on the way', async () => {

@@ -63,6 +63,9 @@ describe.each(setups)('the consent screen and its answers on $label', ({ databas
     expect(res.body).toContain('<strong>Photo &lt;Printer&gt;</strong>');
     expect(res.body).toContain('<li>Read user &lt;profiles&gt;</li>');
     expect(res.body).toContain('<li>Create users</li>');
+    // Where the answer goes; an ordinary client has no "not verified" notice.
+    expect(res.body).toContain('<p>After you answer, you will be sent to <strong>client.example</strong>.</p>');
+    expect(res.body).not.toContain('role="note"');
     expect(res.body).toContain('<input type="hidden" name="_method" value="DELETE">');
     expect(res.body.match(/<form method="post" action="\/oauth\/authorize">/g)).toHaveLength(2);
     const fields = consentFields(res.body);
@@ -188,6 +191,8 @@ describe.each(setups)('the consent screen and its answers on $label', ({ databas
     const challenge = s256Challenge(VERIFIER);
     const page = await browser.get(authorizeUrl({ client_id: publicClient.id, redirect_uri: 'http://127.0.0.1:9999/cb', response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' }));
     expect(page.statusCode).toBe(200);
+    // A loopback redirect (RFC 8252 §7.3) is an app on the user's own device.
+    expect(page.body).toContain('you will be sent to <strong>127.0.0.1:9999</strong> (an app on this device).');
     const res = await browser.post('/oauth/authorize', consentFields(page.body));
     expect(res.statusCode).toBe(303);
     const location = new URL(String(res.headers.location));

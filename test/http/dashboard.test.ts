@@ -242,4 +242,49 @@ describe.each(databases)('the dashboard (%s)', (database) => {
     expect(after).toContain('You have no personal access tokens.');
     expect(after).toContain('Photo &lt;Printer&gt;');
   });
+
+  it("lists the user's resource servers, escaped, and only theirs, with a labelled form to register one", async () => {
+    const { browser, api } = await dashboardSession(t, 'ada@example.com');
+    const empty = (await browser.get('/dashboard')).body;
+    expect(empty).toContain('<h2 id="resources-heading">Resource servers</h2>');
+    expect(empty).toContain('<li class="empty">You have not registered any resource servers.</li>');
+    for (const [id, label] of [['resource-uri', 'URI'], ['resource-name', 'Name'], ['resource-scopes', 'Scopes (optional)'], ['resource-ttl', 'Token lifetime in minutes (optional)']]) {
+      expect(empty).toContain(`<label for="${id}">${label}</label>`);
+    }
+    expect(empty).toContain('Leave empty for the default (1 hour).');
+
+    const evil = '<img src=x onerror=alert(1)>';
+    const notes = await api('POST', '/oauth/resources', { uri: 'https://mcp.example.com/mcp?a=1&b="2"', name: evil, scopes: 'notes:read notes:write', token_ttl: 900 });
+    expect(notes.statusCode).toBe(201);
+    // Regression: the validator coerced the space-separated string into one scope, "notes:read notes:write", and refused it.
+    expect(notes.json()).toMatchObject({ name: evil, scopes: ['notes:read', 'notes:write'], token_ttl: 900 });
+    expect((await api('POST', '/oauth/resources', { uri: 'https://files.example.com/', name: 'Files' })).json()).toMatchObject({ scopes: null, token_ttl: null });
+    // An array still works, one item or several.
+    expect((await api('POST', '/oauth/resources', { uri: 'https://one.example.com/', name: 'One', scopes: ['a:b'] })).json()).toMatchObject({ scopes: ['a:b'] });
+    expect((await api('POST', '/oauth/resources', { uri: 'https://two.example.com/', name: 'Two', scopes: ['a', 'b'] })).json()).toMatchObject({ scopes: ['a', 'b'] });
+    const other = await t.services.users.findByCredentials('other@example.com', PASSWORD);
+    expect((await t.services.resources.create({ uri: 'https://other.example.com/', name: 'Not Ada’s', userId: other?.id ?? 0 })).ok).toBe(true);
+    // The operator's (resource:create): owned by nobody, in no dashboard.
+    expect((await t.services.resources.create({ uri: 'https://operator.example.com/', name: 'Operator API' })).ok).toBe(true);
+
+    const page = (await browser.get('/dashboard')).body;
+    expect(page).not.toContain(evil);
+    expect(page).toContain(`<li class="item" data-id="${notes.json().id}" data-name="&lt;img src=x onerror=alert(1)&gt;">`);
+    expect(page).toContain('<h3 class="item-title">&lt;img src=x onerror=alert(1)&gt;</h3>');
+    expect(page).toContain('<div><dt>URI</dt><dd><code>https://mcp.example.com/mcp?a=1&amp;b=&quot;2&quot;</code></dd></div>');
+    expect(page).toContain('<div><dt>Scopes</dt><dd>notes:read notes:write</dd></div>');
+    expect(page).toContain('<div><dt>Token lifetime</dt><dd>15 minutes</dd></div>');
+    expect(page).toContain('<h3 class="item-title">Files</h3>');
+    expect(page).toContain('<div><dt>Scopes</dt><dd>any scope</dd></div>');
+    expect(page).toContain('<div><dt>Token lifetime</dt><dd>default (1 hour)</dd></div>');
+    expect(page).toContain('data-action="delete-resource">Delete<span class="visually-hidden"> Files</span></button>');
+    expect(page).not.toContain('Not Ada’s');
+    expect(page).not.toContain('Operator API');
+    expect(page).not.toContain('<li class="empty">You have not registered any resource servers.</li>');
+
+    expect((await api('DELETE', `/oauth/resources/${notes.json().id}`)).statusCode).toBe(204);
+    const after = (await browser.get('/dashboard')).body;
+    expect(after).not.toContain('onerror');
+    expect(after).toContain('<h3 class="item-title">Files</h3>');
+  });
 });

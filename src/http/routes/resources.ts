@@ -12,7 +12,9 @@ const ResourceBody = Type.Object({
   uri: Type.String({ minLength: 1, maxLength: 2048, description: 'The resource URI: what clients send as `resource`, the `aud` of its tokens.', examples: ['https://mcp.example.com/mcp'] }),
   name: Type.String({ minLength: 1, maxLength: 191, description: 'The name users see on the consent page.', examples: ['Notes MCP'] }),
   scopes: Type.Optional(
-    Type.Union([Type.Array(Type.String({ maxLength: 191 }), { maxItems: 100 }), Type.String({ maxLength: 4096 })], {
+    // The string first: the validator coerces a lone string into a one-item array, which would
+    // turn "notes:read notes:write" into a single scope containing a space.
+    Type.Union([Type.String({ maxLength: 4096 }), Type.Array(Type.String({ maxLength: 191 }), { maxItems: 100 })], {
       description: 'The scopes it declares (an array, or space-separated); none: any scope of this server.',
       examples: [['notes:read', 'notes:write']],
     }),

@@ -3,7 +3,7 @@ import type { AuthorizationRequest, AuthorizeValidation, RedirectTarget } from '
 import { authorizationRedirect, errorRedirect, issueAuthorizationCode, targetOf, validateAuthorizationRequest } from '../authorize-request.js';
 import type { ClientDirectory } from '../client-directory.js';
 import { OAuthError } from '../errors.js';
-import type { AccessTokenRepository, AuthCodeRepository, Client, Resource } from '../ports.js';
+import type { AccessTokenRepository, AuthCodeRepository, Client, ClientOrigin, Resource } from '../ports.js';
 import type { ResourceDirectory } from '../resource-indicators.js';
 import { describeScope } from '../resource-indicators.js';
 import type { Scope, ScopeRegistry } from '../scopes.js';
@@ -24,9 +24,11 @@ export interface ConsentPrompt {
   /**
    * For a client that introduced itself — a client ID metadata document, or dynamic
    * registration — whose name this server cannot vouch for: the host it speaks for (its
-   * client_id URL, or its client_uri), if any.
+   * client_id URL, or its client_uri), if any. `origin` tells the two apart: the host of a
+   * metadata document's URL is where the document was fetched from; a registered client's
+   * client_uri is only its own claim.
    */
-  unverified: { clientHost: string | null } | null;
+  unverified: { clientHost: string | null; origin: ClientOrigin } | null;
 }
 
 /** What to do with an approval: redirect to the client, or (client revoked meanwhile) show an error. */
@@ -89,7 +91,10 @@ export function createAuthorizeUseCases(deps: AuthorizeDeps): AuthorizeUseCases 
         scopes: request.scopes.map((id) => ({ id, description: describeScope(deps.scopes, id, audience) })),
         resources: audience.resources,
         redirectHost: hostOf(request.redirectUri) ?? request.redirectUri,
-        unverified: client.origin === null ? null : { clientHost: client.origin === 'cimd' ? hostOf(client.id) : hostOf(client.metadata?.client_uri) },
+        unverified:
+          client.origin === null
+            ? null
+            : { clientHost: client.origin === 'cimd' ? hostOf(client.id) : hostOf(client.metadata?.client_uri), origin: client.origin },
       };
     },
 

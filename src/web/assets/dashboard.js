@@ -76,6 +76,28 @@
     );
   }
 
+  /** A lifetime in its largest whole unit, as the page renders it. */
+  function duration(seconds) {
+    const [size, unit] = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']].find(([length]) => seconds % length === 0);
+    const count = seconds / size;
+    return `${count} ${unit}${count === 1 ? '' : 's'}`;
+  }
+
+  const defaultTtl = Number(byId('resources-list').closest('section').dataset.defaultTtl);
+
+  function resourceItem(resource) {
+    return el(
+      'li',
+      { class: 'item', 'data-id': resource.id, 'data-name': resource.name },
+      el('div', { class: 'item-main' }, el('h3', { class: 'item-title' }, resource.name), meta([
+        ['URI', el('code', {}, resource.uri)],
+        ['Scopes', resource.scopes && resource.scopes.length > 0 ? resource.scopes.join(' ') : 'any scope'],
+        ['Token lifetime', resource.token_ttl === null ? `default (${duration(defaultTtl)})` : duration(resource.token_ttl)],
+      ])),
+      el('div', { class: 'item-actions' }, el('button', { type: 'button', class: 'danger', 'data-action': 'delete-resource' }, 'Delete', srOnly(resource.name))),
+    );
+  }
+
   function tokenItem(token, title, action) {
     return el(
       'li',
@@ -91,6 +113,7 @@
 
   const sections = {
     clients: { url: '/oauth/clients', list: 'clients-list', status: 'clients-status', item: clientItem },
+    resources: { url: '/oauth/resources', list: 'resources-list', status: 'resources-status', item: resourceItem },
     authorized: { url: '/oauth/tokens', list: 'authorized-list', status: 'authorized-status', item: (token) => tokenItem(token, token.client.name, 'revoke-authorized') },
     tokens: { url: '/oauth/personal-access-tokens', list: 'tokens-list', status: 'tokens-status', item: (token) => tokenItem(token, token.name ?? '', 'revoke-token') },
   };
@@ -179,6 +202,29 @@
     reveal(panel, { 'new-client-id': client.id, 'new-client-secret': client.plainSecret ?? '' });
     await refresh('clients');
     say('clients', `Client “${client.name}” created.`);
+  });
+
+  /** The form asks for minutes; the API takes seconds. Empty: the server's default. */
+  function tokenTtl(form) {
+    const text = value(form, 'token_ttl').trim();
+    if (text === '') return undefined;
+    const minutes = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(minutes >= 1 && minutes <= 525600)) {
+      // Shown as the API's own 422 would be: under the field.
+      const message = 'The token lifetime must be a whole number of minutes, from 1 to 525600 (a year).';
+      throw new ApiError(422, { message, errors: { token_ttl: [message] } });
+    }
+    return minutes * 60;
+  }
+
+  onSubmit(byId('resource-create'), async (form) => {
+    const body = { uri: value(form, 'uri'), name: value(form, 'name'), token_ttl: tokenTtl(form) };
+    const scopes = value(form, 'scopes').trim();
+    if (scopes !== '') body.scopes = scopes;
+    const resource = await api('POST', '/oauth/resources', body);
+    form.reset();
+    await refresh('resources');
+    say('resources', `Resource server “${resource.name}” registered.`);
   });
 
   onSubmit(byId('token-create'), async (form) => {
@@ -275,6 +321,8 @@
           // Its tokens were revoked with it.
           await refresh('authorized');
         }, `Client “${name}” deleted.`);
+      case 'delete-resource':
+        return act(button, 'resources', () => api('DELETE', `/oauth/resources/${id}`), `Resource server “${name}” deleted.`);
       case 'revoke-authorized':
         return act(button, 'authorized', () => api('DELETE', `/oauth/tokens/${id}`), `Access for “${name}” revoked.`);
       case 'revoke-token':

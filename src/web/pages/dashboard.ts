@@ -20,11 +20,25 @@ export interface DashboardToken {
   client: { name: string };
 }
 
+/** A resource server as GET /oauth/resources shows it (the fields the page uses). */
+export interface DashboardResource {
+  id: string;
+  uri: string;
+  name: string;
+  /** Null: any scope this server declares. */
+  scopes: string[] | null;
+  /** Seconds; null: the server's default (ACCESS_TOKEN_TTL). */
+  token_ttl: number | null;
+}
+
 export interface DashboardPage {
   appName: string;
   csrfToken: string;
   userName: string;
   clients: readonly DashboardClient[];
+  resources: readonly DashboardResource[];
+  /** ACCESS_TOKEN_TTL in seconds: the lifetime of a resource's tokens when it names none. */
+  defaultTokenTtl: number;
   authorized: readonly DashboardToken[];
   personalTokens: readonly DashboardToken[];
   scopes: readonly { id: string; description: string }[];
@@ -38,11 +52,12 @@ export interface DashboardPage {
  * lists from the JSON API after each change: keep the two in step.
  */
 
-/** The dashboard: the user's clients, authorized applications and personal access tokens. */
+/** The dashboard: the user's clients, resource servers, authorized applications and personal access tokens. */
 export function renderDashboardPage(page: DashboardPage): string {
   const body = html`<h1>Dashboard</h1>
 <noscript><p class="errors">Changes on this page need JavaScript.</p></noscript>
 ${clientsSection(page.clients)}
+${resourcesSection(page.resources, page.defaultTokenTtl)}
 ${authorizedSection(page.authorized)}
 ${tokensSection(page.personalTokens, page.scopes)}
 <script src="${page.script}" defer></script>`;
@@ -59,11 +74,11 @@ function status(id: string): SafeHtml {
 }
 
 /** A labelled text field with its error slot; the error is announced through aria-describedby. */
-function field(options: { id: string; name: string; label: string; hint?: string; attributes?: SafeHtml }): SafeHtml {
+function field(options: { id: string; name: string; label: string; hint?: string | SafeHtml; optional?: boolean; attributes?: SafeHtml }): SafeHtml {
   const { id, name, label, hint } = options;
   const described = [hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
   return html`<label for="${id}">${label}</label>
-<input id="${id}" name="${name}" type="text" required aria-describedby="${described}"${options.attributes ?? ''}>
+<input id="${id}" name="${name}" type="text"${options.optional ? '' : html` required`} aria-describedby="${described}"${options.attributes ?? ''}>
 ${hint ? html`<p id="${id}-hint" class="hint">${hint}</p>` : ''}
 <p id="${id}-error" class="field-error" data-error-for="${name}" hidden></p>`;
 }
@@ -122,6 +137,42 @@ function clientItem(client: DashboardClient): SafeHtml {
 <div class="item-actions">
 <button type="button" class="secondary" data-action="edit-client">Edit<span class="visually-hidden"> ${client.name}</span></button>
 <button type="button" class="danger" data-action="delete-client">Delete<span class="visually-hidden"> ${client.name}</span></button>
+</div>
+</li>`;
+}
+
+function resourcesSection(resources: readonly DashboardResource[], defaultTtl: number): SafeHtml {
+  return html`<section class="panel" aria-labelledby="resources-heading" data-default-ttl="${defaultTtl}">
+<h2 id="resources-heading">Resource servers</h2>
+<p class="muted">Your APIs and MCP servers that accept this server's tokens. A client that names one in <code>resource</code> gets tokens for that server alone. Deleting one stops new tokens for it; tokens already issued last until they expire.</p>
+${status('resources-status')}
+${list('resources-list', 'You have not registered any resource servers.', resources.map((resource) => resourceItem(resource, defaultTtl)))}
+<form id="resource-create" class="subform" novalidate aria-labelledby="resource-create-heading">
+<h3 id="resource-create-heading">Register a resource server</h3>
+${formAlert()}
+${field({ id: 'resource-uri', name: 'uri', label: 'URI', hint: html`An absolute https URI, as clients send it in <code>resource</code> (plain http only for localhost).`, attributes: html` inputmode="url" maxlength="2048" autocomplete="off" placeholder="https://mcp.example.com/mcp"` })}
+${field({ id: 'resource-name', name: 'name', label: 'Name', hint: 'Shown to people on the consent page.', attributes: html` maxlength="191" autocomplete="off"` })}
+${field({ id: 'resource-scopes', name: 'scopes', label: 'Scopes (optional)', hint: 'Separated by spaces. Leave empty to allow any scope of this server.', optional: true, attributes: html` autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="notes:read notes:write"` })}
+${field({ id: 'resource-ttl', name: 'token_ttl', label: 'Token lifetime in minutes (optional)', hint: `How long its access tokens last. Leave empty for the default (${duration(defaultTtl)}).`, optional: true, attributes: html` inputmode="numeric" autocomplete="off"` })}
+<div class="actions"><button type="submit">Register resource server</button></div>
+</form>
+</section>`;
+}
+
+function resourceItem(resource: DashboardResource, defaultTtl: number): SafeHtml {
+  const scopes = resource.scopes && resource.scopes.length > 0 ? resource.scopes.join(' ') : 'any scope';
+  const ttl = resource.token_ttl === null ? `default (${duration(defaultTtl)})` : duration(resource.token_ttl);
+  return html`<li class="item" data-id="${resource.id}" data-name="${resource.name}">
+<div class="item-main">
+<h3 class="item-title">${resource.name}</h3>
+<dl class="meta">
+<div><dt>URI</dt><dd><code>${resource.uri}</code></dd></div>
+<div><dt>Scopes</dt><dd>${scopes}</dd></div>
+<div><dt>Token lifetime</dt><dd>${ttl}</dd></div>
+</dl>
+</div>
+<div class="item-actions">
+<button type="button" class="danger" data-action="delete-resource">Delete<span class="visually-hidden"> ${resource.name}</span></button>
 </div>
 </li>`;
 }
@@ -187,6 +238,14 @@ function tokenItem(token: DashboardToken, title: string, action: string): SafeHt
 <button type="button" class="danger" data-action="${action}">Revoke<span class="visually-hidden"> ${title}</span></button>
 </div>
 </li>`;
+}
+
+/** A lifetime in its largest whole unit (`15 minutes`, `1 hour`, `90 seconds`), as the script shows it too. */
+function duration(seconds: number): string {
+  const units: [number, string][] = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute'], [1, 'second']];
+  const [size, unit] = units.find(([size]) => seconds % size === 0) ?? [1, 'second'];
+  const count = seconds / size;
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 /** The date of a JSON timestamp, as the script shows it too. */
