@@ -313,6 +313,40 @@ export const routeFamilies: RouteFamily[] = [
       ),
   },
   {
+    name: '/oauth/resources (list, create, delete)',
+    examples: (world) => [
+      form('POST', '/oauth/resources', { uri: `https://nul.example/${NUL}`, name: 'x' }, star(world)),
+      form('POST', '/oauth/resources', { uri: 'https://nul.example/mcp', name: NUL, 'scopes[]': 'a' }, star(world)),
+      form('DELETE', '/oauth/resources/a%00b', {}, star(world)),
+    ],
+    request: (world) => {
+      const auth = managementAuth(world);
+      return fc.oneof(
+        queryRequest(world, '/oauth/resources', [], auth),
+        bodyRequest(world, { method: 'POST', path: '/oauth/resources', fields: ['uri', 'name', 'scopes', 'token_ttl'], auth }),
+        bodyRequest(world, { method: 'DELETE', path: segment(world).map((id) => `/oauth/resources/${id}`), fields: [], auth }),
+      );
+    },
+  },
+  {
+    name: 'POST /oauth/register and /oauth/register/{id} (dynamic registration)',
+    examples: (): FuzzRequest[] => [
+      { method: 'POST', url: '/oauth/register', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ client_name: NUL, redirect_uris: ['https://nul.example/cb'] }) },
+      { method: 'GET', url: '/oauth/register/a%00b', headers: { authorization: 'Bearer x' } },
+    ],
+    request: (world) =>
+      fc.oneof(
+        bodyRequest(world, {
+          method: 'POST',
+          path: '/oauth/register',
+          fields: ['client_name', 'redirect_uris', 'grant_types', 'token_endpoint_auth_method', 'scope', 'client_uri'],
+          auth: fc.constant({ headers: {}, fresh: false }),
+        }),
+        bodyRequest(world, { method: 'PUT', path: segment(world).map((id) => `/oauth/register/${id}`), fields: ['client_id', 'client_name', 'redirect_uris'], auth: withBearer(world) }),
+        bodyRequest(world, { method: 'DELETE', path: segment(world).map((id) => `/oauth/register/${id}`), fields: [], auth: withBearer(world) }),
+      ),
+  },
+  {
     name: 'GET and POST /oauth/userinfo',
     request: (world) =>
       fc.oneof(queryRequest(world, '/oauth/userinfo', ['access_token'], withBearer(world)), bodyRequest(world, { method: 'POST', path: '/oauth/userinfo', fields: ['access_token'], auth: withBearer(world) })),

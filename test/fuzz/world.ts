@@ -27,7 +27,14 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 export async function createWorld(database: 'sqlite' | 'postgres'): Promise<World> {
   const t = await createTestApp({
     database,
-    env: { OAUTH_PASSWORD_GRANT: 'true', TOKEN_RATE_LIMIT: '0', REGISTER_RATE_LIMIT: '0', LOGIN_RATE_LIMIT: '0' },
+    env: {
+      OAUTH_PASSWORD_GRANT: 'true',
+      OAUTH_DYNAMIC_REGISTRATION: 'open',
+      DYNAMIC_REGISTRATION_RATE_LIMIT: '0',
+      TOKEN_RATE_LIMIT: '0',
+      REGISTER_RATE_LIMIT: '0',
+      LOGIN_RATE_LIMIT: '0',
+    },
   });
   const { services } = t;
   const clients = t.storage.repositories.clients;
