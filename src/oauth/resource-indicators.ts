@@ -72,6 +72,15 @@ export class ResourceDirectory {
     return found;
   }
 
+  /**
+   * Every scope a registered resource declares (not the server's own, which the scope registry
+   * holds). Read from the repository, not the cache: it serves registration, not every token.
+   */
+  async declaredScopes(): Promise<Set<string>> {
+    const resources = await this.repository.list();
+    return new Set(resources.flatMap((resource) => resource.scopes ?? []));
+  }
+
   invalidate(uri: string): Promise<boolean> {
     return this.cache.forget(cacheKey(uri));
   }
