@@ -93,9 +93,10 @@ describe.each(testDatabases())('a stock MCP SDK client against Authgate on $labe
 
     const [authPort, mcpPort] = [await freePort(), await freePort()];
     base = `http://127.0.0.1:${authPort}`;
+    // REFRESH_TOKEN_REUSE_INTERVAL: an agent calling tools in parallel refreshes in parallel (see below).
     t = await createTestApp({
       database: label,
-      env: { APP_URL: base, OAUTH_DYNAMIC_REGISTRATION: 'open', CIMD_ALLOW_PRIVATE: 'true', CIMD_CA_FILE: caFile },
+      env: { APP_URL: base, OAUTH_DYNAMIC_REGISTRATION: 'open', CIMD_ALLOW_PRIVATE: 'true', CIMD_CA_FILE: caFile, REFRESH_TOKEN_REUSE_INTERVAL: '30s' },
     });
     userId = String((await t.services.users.register({ name: 'Ada', email: EMAIL, password: PASSWORD })).id);
     // Clock tolerance 0, so a token of TOKEN_TTL_SECONDS is refused as soon as it expires.
@@ -322,6 +323,24 @@ describe.each(testDatabases())('a stock MCP SDK client against Authgate on $labe
     expect(await whoami(client)).toMatchObject({ clientId, subject: userId, scopes: ['notes:read'], resource: mcp.url });
 
     await expectRefreshOnExpiry(client, provider, log, clientId);
+  });
+
+  it('survives parallel tool calls when the token expires: each call refreshes, none costs the grant (REFRESH_TOKEN_REUSE_INTERVAL)', async () => {
+    const log: Sent[] = [];
+    const provider = new MemoryOAuthProvider(REDIRECT_URL, clientMetadata, documentUrl);
+    const { client } = await authorizeAndConnect(provider, log);
+    await untilExpired(provider.tokens()?.access_token ?? '');
+    const sentBefore = log.length;
+    // Each call gets its own 401 and its own refresh, mostly with the same refresh token: with
+    // REFRESH_TOKEN_REUSE_INTERVAL=0s every refresh after the first would be a replay that
+    // revokes the grant, and those calls would fail with invalid_grant.
+    const callers = await Promise.all([whoami(client), whoami(client), whoami(client)]);
+    for (const caller of callers) expect(caller).toMatchObject({ clientId: documentUrl, subject: userId, resource: mcp.url });
+    const refreshes = log.slice(sentBefore).filter((sent) => sent.url === `${base}/oauth/token`);
+    expect(refreshes.length).toBeGreaterThanOrEqual(1);
+    expect(refreshes.map((sent) => sent.status)).toEqual(refreshes.map(() => 200));
+    // The grant is alive: the latest tokens keep working.
+    expect((await whoami(client)).tokenId).toBe(jwtPayload(provider.tokens()?.access_token ?? '').jti);
   });
 
   it('refuses tokens for another resource, or for no resource, with 401 invalid_token', async () => {
