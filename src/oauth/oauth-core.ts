@@ -152,6 +152,7 @@ export function createOAuthCore(deps: OAuthCoreDependencies): OAuthCore {
       appKey: deps.appKey,
       grants: tokens.grants,
       scopes: deps.scopes,
+      resources,
       clientStore: repositories.clients,
       dynamicClients: repositories.dynamicClients,
       directory,

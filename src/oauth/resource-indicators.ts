@@ -41,6 +41,18 @@ export function isResourceUri(value: string): boolean {
 }
 
 /**
+ * The spellings of one resource URI. RFC 3986 §6.2.3: for http and https an empty path is the
+ * same as `/`, so `https://mcp.example.com` and `https://mcp.example.com/` name one resource.
+ * Clients disagree on which they send (the MCP SDK sent `URL.href`, with the slash, until its issue
+ * #1968; now it sends the RFC 9728 document's string as written), so both find it. Any other URI has one spelling.
+ */
+export function resourceSpellings(uri: string): string[] {
+  const origin = /^(https?:\/\/[^/?#]+)\/?$/i.exec(uri)?.[1];
+  if (origin === undefined) return [uri];
+  return uri.endsWith('/') ? [uri, origin] : [uri, `${origin}/`];
+}
+
+/**
  * The registry of resource servers, with Authgate's own API (APP_URL) always in it. Look-ups
  * go through the cache; `create` and `delete` of the resource use cases invalidate it.
  */
@@ -61,7 +73,19 @@ export class ResourceDirectory {
     return this.ownApi;
   }
 
+  /**
+   * The registered resource a URI names, under either spelling of a path-less URI (see
+   * {@link resourceSpellings}): `https://mcp.example.com/` finds `https://mcp.example.com`.
+   */
   async find(uri: string): Promise<Resource | undefined> {
+    for (const spelling of resourceSpellings(uri)) {
+      const found = await this.findExactly(spelling);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private async findExactly(uri: string): Promise<Resource | undefined> {
     if (uri === this.ownApi.uri) return this.ownApi;
     const key = cacheKey(uri);
     const [cached] = await this.cache.many<CachedResource | 'missing'>([key]);
@@ -72,22 +96,32 @@ export class ResourceDirectory {
     return found;
   }
 
+  /**
+   * Every scope a registered resource declares (not the server's own, which the scope registry
+   * holds). Read from the repository, not the cache: it serves registration, not every token.
+   */
+  async declaredScopes(): Promise<Set<string>> {
+    const resources = await this.repository.list();
+    return new Set(resources.flatMap((resource) => resource.scopes ?? []));
+  }
+
   invalidate(uri: string): Promise<boolean> {
     return this.cache.forget(cacheKey(uri));
   }
 
-  /** The audience of a request: every indicator well-formed and registered, or `invalid_target`. */
+  /**
+   * The audience of a request: every indicator well-formed and registered, or `invalid_target`.
+   * The audience names each resource as it was registered, whichever spelling was asked for.
+   */
   async resolve(indicators: readonly string[]): Promise<Audience> {
-    const uris = [...new Set(indicators)];
-    if (uris.length === 0) return NO_AUDIENCE;
-    const resources: Resource[] = [];
-    for (const uri of uris) {
+    if (indicators.length === 0) return NO_AUDIENCE;
+    const resources = new Map<string, Resource>();
+    for (const uri of indicators) {
       const resource = isResourceUri(uri) ? await this.find(uri) : undefined;
       if (!resource) throw OAuthError.invalidTarget();
-      resources.push(resource);
+      resources.set(resource.uri, resource);
     }
-    const ttls = resources.map((resource) => resource.tokenTtl).filter((ttl): ttl is number => ttl !== null);
-    return { uris, resources, ttlSeconds: ttls.length > 0 ? Math.min(...ttls) : null };
+    return audienceOf([...resources.values()]);
   }
 
   /**
@@ -96,9 +130,15 @@ export class ResourceDirectory {
    */
   async narrow(indicators: readonly string[], granted: readonly string[] | null): Promise<Audience> {
     if (indicators.length === 0) return granted === null ? NO_AUDIENCE : this.resolve(granted);
-    for (const uri of indicators) if (!granted?.includes(uri)) throw OAuthError.invalidTarget();
-    return this.resolve(indicators);
+    const audience = await this.resolve(indicators);
+    for (const uri of audience.uris) if (!granted?.includes(uri)) throw OAuthError.invalidTarget();
+    return audience;
   }
+}
+
+function audienceOf(resources: Resource[]): Audience {
+  const ttls = resources.map((resource) => resource.tokenTtl).filter((ttl): ttl is number => ttl !== null);
+  return { uris: resources.map((resource) => resource.uri), resources, ttlSeconds: ttls.length > 0 ? Math.min(...ttls) : null };
 }
 
 /**

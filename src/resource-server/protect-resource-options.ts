@@ -20,7 +20,7 @@ export function checkProtectResourceOptions(options: ProtectResourceOptions): Pr
   for (const scope of [...scopes, ...(options.scopesSupported ?? [])]) {
     if (!SCOPE_TOKEN.test(scope)) throw new TypeError(`protectResource: "${scope}" is not a valid scope`);
   }
-  const audience = options.audience === undefined ? [resource] : typeof options.audience === 'string' ? [options.audience] : [...options.audience];
+  const audience = options.audience === undefined ? spellingsOf(resource) : typeof options.audience === 'string' ? [options.audience] : [...options.audience];
   if (audience.length === 0) throw new TypeError('protectResource: audience must name at least one value');
   return {
     issuer,
@@ -44,6 +44,17 @@ function checkResource(resource: string): string {
   checkSecureUrl('resource', resource);
   if (resource.includes('#') || resource.includes('?')) throw new TypeError('protectResource: resource must have neither a query nor a fragment');
   return resource;
+}
+
+/**
+ * RFC 3986 §6.2.3: for http(s) an empty path is `/`, so `https://mcp.example.com` and
+ * `https://mcp.example.com/` are one resource. Authgate puts the URI as it was registered in
+ * `aud`, which may be the other spelling than this server's: both are this resource.
+ */
+function spellingsOf(resource: string): string[] {
+  const origin = /^(https?:\/\/[^/?#]+)\/?$/i.exec(resource)?.[1];
+  if (origin === undefined) return [resource];
+  return resource.endsWith('/') ? [resource, origin] : [resource, `${origin}/`];
 }
 
 /** A JWKS fetched over plain http on a network could be swapped, and with it every token. */

@@ -24,7 +24,7 @@ export interface ProtectResourceOptions {
   scopes?: readonly string[];
   /** Default `${issuer}/oauth/jwks`. */
   jwksUri?: string;
-  /** Audiences accepted in `aud` (any one of them suffices); default the resource. */
+  /** Audiences accepted in `aud` (any one of them suffices); default the resource (a path-less one with or without its `/`). */
   audience?: string | readonly string[];
   /** Allowed clock skew for exp, nbf and iat; default 5 seconds. */
   clockToleranceSeconds?: number;

@@ -122,6 +122,16 @@ describe.each(databases)('OAUTH_DYNAMIC_REGISTRATION=open on %s', (database) => 
     expect((await t.storage.repositories.clients.findById(body.client_id))?.secretHash).toBeNull();
   });
 
+  it('accepts scopes a registered resource declares (bug: the MCP SDK registers with its MCP server\'s scopes and was refused)', async () => {
+    // The MCP SDK sends the scope of the server's challenge or RFC 9728 document in its registration.
+    expect((await t.services.resources.create({ uri: 'https://mcp.example.com/mcp', name: 'Notes MCP', scopes: ['notes:read', 'notes:write'] })).ok).toBe(true);
+    const body = await registerClient(t, { redirect_uris: [LOOPBACK], token_endpoint_auth_method: 'none', scope: 'notes:read openid' });
+    expect(body.scope).toBe('notes:read openid');
+    // A scope nobody declares is still refused.
+    const refused = await postRegistration(t, { redirect_uris: [LOOPBACK], scope: 'notes:read notes:delete' });
+    expectOAuthError(refused, { status: 400, error: 'invalid_client_metadata', description: 'scope names an undeclared scope: notes:delete.' });
+  });
+
   it('keeps every character of a name on this database, and ignores unknown fields whatever they hold', async () => {
     const body = await registerClient(t, { client_name: 'Zoë’s 📝 Notes', redirect_uris: [REDIRECT], 'client_name#ja': 'ノート', x: 'nul \u0000 byte' });
     expect(body.client_name).toBe('Zoë’s 📝 Notes');

@@ -131,6 +131,33 @@ describe.each(testDatabases())('resource indicators (RFC 8707) on $label', ({ la
   });
 
   describe('authorization code and refresh', () => {
+    it('finds a path-less resource by either spelling and names it as registered (bug: `https://files.example.com/` was invalid_target)', async () => {
+      // RFC 3986 §6.2.3: an empty path is `/`. FILES is registered without the slash.
+      const res = await token(machine, { grant_type: 'client_credentials', scope: 'users:read' }, [`${FILES}/`]);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(jwtPayload(res.json<Tokens>().access_token).aud).toBe(FILES);
+      // Both spellings at once are one audience.
+      const both = await token(machine, { grant_type: 'client_credentials', scope: 'users:read' }, [FILES, `${FILES}/`]);
+      expect(jwtPayload(both.json<Tokens>().access_token).aud).toBe(FILES);
+      // A code for one spelling is exchanged and refreshed with the other.
+      const { code, verifier } = await codeFor(webApp.client, { scope: 'users:read' }, [`${FILES}/`]);
+      const first = await token(webApp, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: 'https://app.example/cb' }, [FILES]);
+      expect(first.statusCode, first.body).toBe(200);
+      const refreshed = await token(webApp, { grant_type: 'refresh_token', refresh_token: first.json<Tokens>().refresh_token ?? '' }, [`${FILES}/`]);
+      expect(refreshed.statusCode, refreshed.body).toBe(200);
+      expect(jwtPayload(refreshed.json<Tokens>().access_token).aud).toBe(FILES);
+      // One resource, one registration; APP_URL/ is Authgate's own API.
+      expect(await t.services.resources.create({ uri: `${FILES}/`, name: 'Files again' })).toEqual({ ok: false, problem: 'uri_taken' });
+      expect(await t.services.resources.create({ uri: `${APP_URL}/`, name: 'Authgate' })).toEqual({ ok: false, problem: 'reserved_uri' });
+      expect((await t.services.resources.find(`${FILES}/`))?.uri).toBe(FILES);
+      // A path is not path-less: NOTES/ is another URI, and unknown.
+      expectOAuthError(await token(machine, { grant_type: 'client_credentials' }, [`${NOTES}/`]), {
+        status: 400,
+        error: 'invalid_target',
+        hint: 'Check the `resource` parameter',
+      });
+    });
+
     it('carries the resources of the authorization request into the token, and the token may narrow them', async () => {
       const { code, verifier } = await codeFor(webApp.client, { scope: 'notes:read users:read' }, [NOTES, FILES]);
       const res = await token(webApp, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: 'https://app.example/cb' }, [NOTES]);

@@ -61,6 +61,18 @@ describe('verify: a valid token', () => {
     expect(info.clientId).toBeDefined();
   });
 
+  it('takes a path-less resource with or without its `/` (RFC 3986 §6.2.3), as Authgate may name it either way', async () => {
+    for (const [resource, audience] of [
+      ['https://mcp.example.com', 'https://mcp.example.com/'],
+      ['https://mcp.example.com/', 'https://mcp.example.com'],
+    ]) {
+      const info = await guard({ resource }).verify(await token({ audience }));
+      expect(info.claims.aud).toBe(audience);
+    }
+    // A resource with a path is one spelling only.
+    expect((await refusal(guard().verify(await token({ audience: `${RESOURCE}/` })))).code).toBe('invalid_token');
+  });
+
   it('reads scopes from `scope`, or from `scopes` when there is no `scope`', async () => {
     const fromArray = await token({ claims: { scope: undefined, scopes: ['a', 'b'] } });
     expect((await guard().verify(fromArray)).scopes).toEqual(['a', 'b']);

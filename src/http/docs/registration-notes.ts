@@ -15,7 +15,7 @@ const METADATA: Record<string, JsonSchema> = {
   token_endpoint_auth_method: { type: 'string', enum: ['client_secret_basic', 'client_secret_post', 'none'], description: '`none`: a public client (PKCE required). Default `client_secret_basic`: a confidential client with a secret.' },
   grant_types: strings('Default `["authorization_code"]`. Of `authorization_code`, `refresh_token`, `client_credentials` (confidential clients), `urn:ietf:params:oauth:grant-type:device_code`; `refresh_token` is added to grants that issue refresh tokens.'),
   response_types: strings('`["code"]` with authorization_code (the default), else `[]`.'),
-  scope: string('Space-separated declared scopes the client will use.'),
+  scope: string('Space-separated scopes the client will use, declared by this server or by a registered resource.'),
   client_uri: string('https URL of the client’s home page.'),
   logo_uri: string('https URL of the client’s logo.'),
   tos_uri: string('https URL of the terms of service.'),

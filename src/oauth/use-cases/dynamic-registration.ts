@@ -8,6 +8,7 @@ import { OAuthError } from '../errors.js';
 import type { Grant } from '../grants/types.js';
 import type { Client, ClientRepository, DynamicClientRepository } from '../ports.js';
 import { opaqueToken, sha256 } from '../random-tokens.js';
+import type { ResourceDirectory } from '../resource-indicators.js';
 import type { ScopeRegistry } from '../scopes.js';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from '../secrets.js';
 import type { ClientUseCases } from './clients.js';
@@ -44,6 +45,8 @@ export interface DynamicRegistrationDeps {
   /** The enabled grants of the token endpoint. */
   grants: readonly Grant[];
   scopes: ScopeRegistry;
+  /** The resource servers (RFC 8707), whose declared scopes a client may register too. */
+  resources: Pick<ResourceDirectory, 'declaredScopes'>;
   clientStore: Pick<ClientRepository, 'create'>;
   dynamicClients: DynamicClientRepository;
   directory: ClientDirectory;
@@ -56,11 +59,19 @@ const BEARER = /^Bearer\s+([\x21-\x7e]+)\s*$/i;
 const CLIENT_ID = /^[\x21-\x7e]{1,255}$/;
 
 export function createDynamicRegistrationUseCases(deps: DynamicRegistrationDeps): DynamicRegistrationUseCases {
-  const rules = (current?: Client): MetadataRules => ({
-    grants: registrableGrants(deps.grants),
-    isDeclaredScope: (scope) => deps.scopes.has(scope),
-    ...(current ? { currentAuthMethod: authMethodOf(current) } : {}),
-  });
+  /**
+   * A declared scope is the server's or a registered resource's: an MCP client registers with
+   * the scopes its MCP server's challenge or RFC 9728 document named (`notes:read`), which only
+   * that resource declares.
+   */
+  const rules = async (current?: Client): Promise<MetadataRules> => {
+    const resourceScopes = await deps.resources.declaredScopes();
+    return {
+      grants: registrableGrants(deps.grants),
+      isDeclaredScope: (scope) => deps.scopes.has(scope) || resourceScopes.has(scope),
+      ...(current ? { currentAuthMethod: authMethodOf(current) } : {}),
+    };
+  };
   const registrationClientUri = (clientId: string) => `${deps.issuer}/oauth/register/${encodeURIComponent(clientId)}`;
   const answer = (client: Client, registrationAccessToken: string, plainSecret: string | null) =>
     clientInformation(client, { registrationAccessToken, plainSecret, registrationClientUri: registrationClientUri(client.id) });
@@ -81,7 +92,7 @@ export function createDynamicRegistrationUseCases(deps: DynamicRegistrationDeps)
     async register(request) {
       if (deps.mode === 'off') throw new Error('Dynamic client registration is off (OAUTH_DYNAMIC_REGISTRATION=off)');
       if (deps.mode === 'token') await requireInitialAccessToken(request.authorization, deps.initialAccessTokens);
-      const metadata = validateClientMetadata(request.body, rules());
+      const metadata = validateClientMetadata(request.body, await rules());
       const plainSecret = metadata.token_endpoint_auth_method === 'none' ? null : generateClientSecret();
       const registrationAccessToken = opaqueToken(32);
       const client = await deps.clientStore.create({
@@ -103,7 +114,7 @@ export function createDynamicRegistrationUseCases(deps: DynamicRegistrationDeps)
     async update(clientId, request) {
       const { client, token } = await authorize(clientId, request.authorization);
       await checkUpdateIdentity(client, request.body, deps.appKey);
-      const metadata = validateClientMetadata(request.body, rules(client));
+      const metadata = validateClientMetadata(request.body, await rules(client));
       if ((metadata.token_endpoint_auth_method === 'none') !== (client.secretHash === null)) {
         throw OAuthError.invalidClientMetadata(
           'token_endpoint_auth_method cannot change between none and a client secret method: register a new client instead.',

@@ -1,6 +1,6 @@
 import type { Resource, ResourceRepository } from '../ports.js';
 import type { ResourceDirectory } from '../resource-indicators.js';
-import { isResourceUri } from '../resource-indicators.js';
+import { isResourceUri, resourceSpellings } from '../resource-indicators.js';
 
 export interface NewResourceRequest {
   uri: string;
@@ -38,6 +38,10 @@ export function createResourceUseCases(deps: { store: ResourceRepository; direct
     async create(request) {
       const problem = checkResource(request, directory.own.uri);
       if (problem) return problem;
+      // `https://mcp.example.com/` is `https://mcp.example.com`: one resource, one row.
+      for (const spelling of resourceSpellings(request.uri)) {
+        if (await store.findByUri(spelling)) return { ok: false, problem: 'uri_taken' };
+      }
       const resource = await store.create({
         uri: request.uri,
         name: request.name.trim(),
@@ -52,7 +56,11 @@ export function createResourceUseCases(deps: { store: ResourceRepository; direct
     },
     list: (filter) => store.list(filter),
     async find(uriOrId) {
-      return (await store.findByUri(uriOrId)) ?? (await store.findById(uriOrId));
+      for (const spelling of resourceSpellings(uriOrId)) {
+        const found = await store.findByUri(spelling);
+        if (found) return found;
+      }
+      return store.findById(uriOrId);
     },
     async delete(id, filter) {
       const resource = await store.findById(id);
@@ -66,7 +74,7 @@ export function createResourceUseCases(deps: { store: ResourceRepository; direct
 
 function checkResource(request: NewResourceRequest, ownUri: string): { ok: false; problem: ResourceProblem; detail?: string } | undefined {
   if (!isResourceUri(request.uri)) return { ok: false, problem: 'invalid_uri' };
-  if (request.uri === ownUri) return { ok: false, problem: 'reserved_uri' };
+  if (resourceSpellings(request.uri).includes(ownUri)) return { ok: false, problem: 'reserved_uri' };
   const name = request.name.trim();
   if (name === '' || name.length > 191) return { ok: false, problem: 'invalid_name' };
   const badScope = (request.scopes ?? []).find((scope) => scope === '*' || !SCOPE_TOKEN.test(scope));
