@@ -320,7 +320,8 @@ function hostList(read: Read, name: string): string[] | undefined {
   const value = read(name);
   if (value === undefined) return undefined;
   const hosts = value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
-  const bad = hosts.find((host) => !/^[a-z0-9.-]+(:\d{1,5})?$/.test(host));
+  // Host names only: a document is allowed by its host, whatever the port.
+  const bad = hosts.find((host) => !/^[a-z0-9.-]+$/.test(host));
   if (bad !== undefined || hosts.length === 0) throw new ConfigError(name, `must be a comma-separated list of host names, got "${value}"`);
   return hosts;
 }

@@ -37,3 +37,17 @@ describe('the configuration of dynamic registration and CORS', () => {
     expect(() => loadConfig({ [name]: value })).toThrowError(problem);
   });
 });
+
+describe('client ID metadata document settings', () => {
+  it('read CIMD_ALLOWED_HOSTS as host names and refuse anything else, naming the variable', () => {
+    expect(loadConfig({ CIMD_ALLOWED_HOSTS: 'Agents.example.com, tools.example.org' }).cimdAllowedHosts).toEqual(['agents.example.com', 'tools.example.org']);
+    expect(() => loadConfig({ CIMD_ALLOWED_HOSTS: 'agents.example.com:8443' })).toThrow(/CIMD_ALLOWED_HOSTS/);
+    expect(() => loadConfig({ CIMD_ALLOWED_HOSTS: 'https://agents.example.com' })).toThrow(/CIMD_ALLOWED_HOSTS/);
+  });
+
+  it('take REFRESH_TOKEN_REUSE_INTERVAL as a duration, 0 by default', () => {
+    expect(loadConfig({}).refreshTokenReuseInterval).toBe(0);
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_INTERVAL: '30s' }).refreshTokenReuseInterval).toBe(30);
+    expect(() => loadConfig({ REFRESH_TOKEN_REUSE_INTERVAL: 'soon' })).toThrow(/REFRESH_TOKEN_REUSE_INTERVAL/);
+  });
+});
