@@ -1,4 +1,5 @@
 import type { ClientDirectory } from './client-directory.js';
+import { isCleanText } from './clean-text.js';
 import { OAuthError } from './errors.js';
 import type { OAuthParams } from './grants/types.js';
 import type { Client, ClientRepository } from './ports.js';
@@ -95,7 +96,8 @@ function readBasicCredentials(header: string | undefined, fail: () => OAuthError
   if (colon < 0) throw fail();
   const clientId = formDecode(decoded.slice(0, colon));
   const clientSecret = formDecode(decoded.slice(colon + 1));
-  if (clientId === undefined || clientId === '' || clientSecret === undefined) throw fail();
+  // No client id holds a control character (the body's are refused at the edge; the header's here).
+  if (clientId === undefined || clientId === '' || !isCleanText(clientId) || clientSecret === undefined) throw fail();
   return { clientId, clientSecret: clientSecret === '' ? undefined : clientSecret, viaHeader: true };
 }
 

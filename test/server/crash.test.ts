@@ -34,7 +34,16 @@ describe.each(databases)('kill -9 under load on %s', (database) => {
       drops.push(created.drop);
       databaseUrl = created.url;
     }
-    const env = { STORAGE_PATH: storage, DATABASE_URL: databaseUrl, APP_KEY: PROCESS_APP_KEY, TOKEN_RATE_LIMIT: '0', LOGIN_RATE_LIMIT: '0', REGISTER_RATE_LIMIT: '0' };
+    // A fixed issuer, as in production: the restarted server listens on another port, and tokens name their issuer.
+    const env = {
+      STORAGE_PATH: storage,
+      DATABASE_URL: databaseUrl,
+      APP_URL: 'http://auth.crash.test',
+      APP_KEY: PROCESS_APP_KEY,
+      TOKEN_RATE_LIMIT: '0',
+      LOGIN_RATE_LIMIT: '0',
+      REGISTER_RATE_LIMIT: '0',
+    };
     const first = await startServer(env);
     const client = await insertMachineClient(databaseUrl);
     const user = { name: 'Crash', email: 'crash@example.com', password: 'password123', password_confirmation: 'password123' };

@@ -146,7 +146,7 @@ describe.each(testDatabases())('repositories on $label', ({ label }) => {
     it('round-trips a token and rejects a duplicate id', async () => {
       const created = token({ userId: null, name: 'ci', scopes: ['*'], grantId: 'g1' });
       await repos.accessTokens.create(created);
-      expect(await repos.accessTokens.findById(created.id)).toEqual({ ...created, revoked: false, updatedAt: created.createdAt });
+      expect(await repos.accessTokens.findById(created.id)).toEqual({ ...created, revoked: false, updatedAt: created.createdAt, resources: null });
       await expect(repos.accessTokens.create(created)).rejects.toThrow();
       expect(await repos.accessTokens.findById('nope')).toBeUndefined();
     });
@@ -200,7 +200,7 @@ describe.each(testDatabases())('repositories on $label', ({ label }) => {
     it('round-trips a refresh token and revokes it', async () => {
       const rt = { id: 'a'.repeat(64), accessTokenId: 'at', expiresAt: at(HOUR), grantId: 'g' };
       await repos.refreshTokens.create(rt);
-      expect(await repos.refreshTokens.findById(rt.id)).toEqual({ ...rt, revoked: false });
+      expect(await repos.refreshTokens.findById(rt.id)).toEqual({ ...rt, revoked: false, consumedAt: null });
       await repos.refreshTokens.revoke(rt.id);
       expect((await repos.refreshTokens.findById(rt.id))?.revoked).toBe(true);
     });
@@ -216,7 +216,7 @@ describe.each(testDatabases())('repositories on $label', ({ label }) => {
     it('round-trips every field of an authorization code through consume', async () => {
       const code = newCode('c'.repeat(64));
       await repos.authCodes.create(code);
-      expect(await repos.authCodes.consume(code.id)).toEqual({ status: 'consumed', record: { ...code, revoked: true } });
+      expect(await repos.authCodes.consume(code.id)).toEqual({ status: 'consumed', record: { ...code, revoked: true, resources: null } });
       expect((await repos.authCodes.consume(code.id)).status).toBe('reused');
       expect(await repos.authCodes.consume('nope')).toEqual({ status: 'missing' });
     });
