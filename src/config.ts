@@ -54,6 +54,8 @@ export interface Config {
   corsOrigins: '*' | string[];
   /** Seconds after a rotation during which the old refresh token still gets a fresh pair (0: reuse always revokes the grant). */
   refreshTokenReuseInterval: number;
+  /** Entries the in-memory cache holds at most (without Redis): one per live token, client and user. */
+  cacheMaxEntries: number;
   /** Client ID metadata documents: an https `client_id` is resolved by fetching it. */
   clientMetadataDocuments: boolean;
   /** Lets metadata documents be fetched from loopback and private addresses (tests and labs only). */
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     dynamicRegistrationRateLimit: integer(read, 'DYNAMIC_REGISTRATION_RATE_LIMIT', 10, 0),
     corsOrigins: corsOrigins(read),
     refreshTokenReuseInterval: duration(read, 'REFRESH_TOKEN_REUSE_INTERVAL', 0, { allowZero: true }),
+    cacheMaxEntries: integer(read, 'CACHE_MAX_ENTRIES', 250_000, 1000),
     clientMetadataDocuments: boolean(read, 'OAUTH_CLIENT_METADATA_DOCUMENTS', true),
     cimdAllowPrivate: boolean(read, 'CIMD_ALLOW_PRIVATE', false),
     cimdAllowedHosts: hostList(read, 'CIMD_ALLOWED_HOSTS'),

@@ -118,8 +118,10 @@ export async function assembleServices(config: Config, options: ServiceOptions =
   // A Redis that is down at start is not fatal: requests that need it answer 503 until it is back.
   await link?.ready();
   const redis = link?.client;
-  const cache = createCache({ redisClient: redis, prefix: `${config.redisPrefix}cache:` });
-  const users = new Users(repositories.users, loginThrottle(config, redis));
+  const cache = createCache({ redisClient: redis, prefix: `${config.redisPrefix}cache:`, maxEntries: config.cacheMaxEntries });
+  const users = new Users(repositories.users, loginThrottle(config, redis), async (userId) => {
+    await cache.forget(cacheKeys.user(userId));
+  });
   const core = createOAuthCore({
     settings: {
       issuer: config.appUrl,

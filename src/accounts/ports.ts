@@ -14,6 +14,9 @@ export interface StoredUser {
   updatedAt: Date;
 }
 
+/** A user as shown to anyone, the user included: everything but the password hash. */
+export type UserProfile = Omit<StoredUser, 'passwordHash'>;
+
 export interface NewUser {
   name: string;
   email: string;

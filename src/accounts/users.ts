@@ -25,7 +25,7 @@ export class EmailTakenError extends Error {
 }
 
 export function toResourceOwner(user: StoredUser): ResourceOwner {
-  return { id: user.id, name: user.name, email: user.email, emailVerifiedAt: user.emailVerifiedAt };
+  return { id: user.id, name: user.name, email: user.email, emailVerifiedAt: user.emailVerifiedAt, createdAt: user.createdAt, updatedAt: user.updatedAt };
 }
 
 /**
@@ -36,6 +36,8 @@ export class Users implements UserLookup {
   constructor(
     private readonly users: UserRepository,
     private readonly throttle: LoginThrottle,
+    /** Told when a stored user changed, so a cached profile (bearer validation's) is dropped. */
+    private readonly changed: (userId: number) => Promise<void> = async () => undefined,
   ) {}
 
   find(id: number): Promise<StoredUser | undefined> {
@@ -77,7 +79,10 @@ export class Users implements UserLookup {
     }
     const check = await verifyPassword(password, user.passwordHash);
     if (!check.ok) return undefined;
-    if (check.needsRehash) await this.users.updatePasswordHash(user.id, await hashPassword(password));
+    if (check.needsRehash) {
+      await this.users.updatePasswordHash(user.id, await hashPassword(password));
+      await this.changed(user.id);
+    }
     return user;
   }
 

@@ -163,11 +163,14 @@ export interface AuthCodeRepository {
 }
 
 /** The user as the OAuth core sees it. */
+/** A user as the core and the API show them: never the password hash. */
 export interface ResourceOwner {
   id: number;
   name: string;
   email: string;
   emailVerifiedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** The answer to a credential check made under the login throttle. */

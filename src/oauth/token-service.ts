@@ -1,11 +1,12 @@
 import type { ClientDirectory } from './client-directory.js';
 import type { JwsHeader } from './compact-jws.js';
 import { encodeHeader, signCompact, verifyCompact } from './compact-jws.js';
-import type { AccessToken, AccessTokenRepository, RefreshTokenRepository, UserLookup } from './ports.js';
+import type { AccessToken, AccessTokenRepository, RefreshTokenRepository, ResourceOwner, UserLookup } from './ports.js';
 import { accessTokenId, opaqueToken, sha256 } from './random-tokens.js';
 import type { KeySet } from './signing-keys.js';
 import type { StateCache } from './state-cache.js';
 import { USER_CACHE_SECONDS, cacheKeys } from './state-cache.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface TokenServiceOptions {
   keys: KeySet;
@@ -43,6 +44,8 @@ export interface AuthenticatedToken {
   /** The token's audience: its resources, or the client id. */
   audience: string[];
   expiresAt: number;
+  /** The token's user as stored (cached, so `GET /api/user` reads no row); null for a machine client. */
+  user: ResourceOwner | null;
 }
 
 /**
@@ -57,7 +60,16 @@ interface TokenFacts {
 }
 
 type TokenState = TokenFacts | 'revoked';
-type UserState = 'present' | 'missing';
+/** A user's profile as cached (JSON, so Redis holds it too): times in epoch milliseconds. */
+interface CachedProfile {
+  id: number;
+  name: string;
+  email: string;
+  verifiedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+type UserState = CachedProfile | 'missing';
 
 /** Seconds of clock difference tolerated for `iat` and `nbf` (another node's clock, Passport's fractional times). */
 const CLOCK_SKEW_SECONDS = 30;
@@ -69,6 +81,7 @@ export class TokenService {
   private readonly now: () => number;
   /** The encoded header of every token of the active key, computed once. */
   private readonly encodedHeader: string;
+  private readonly verified = new VerifiedTokens();
 
   constructor(private readonly options: TokenServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -147,18 +160,26 @@ export class TokenService {
     if (facts === 'revoked' || !claimsAgree(claims, facts)) return undefined;
     const client = await this.options.clients.find(facts.client);
     if (!client || client.revoked) return undefined;
-    if (facts.user !== null && !(await this.userExists(facts.user, facts.user === claimedUser ? (cachedUser as UserState) : undefined))) {
-      return undefined;
+    let user: ResourceOwner | null = null;
+    if (facts.user !== null) {
+      user = (await this.userProfile(facts.user, facts.user === claimedUser ? (cachedUser as UserState | undefined) : undefined)) ?? null;
+      if (user === null) return undefined;
     }
-    return { tokenId: jti, clientId: facts.client, userId: facts.user, scopes: facts.scopes, audience: facts.audience, expiresAt: claims.exp as number };
+    return { tokenId: jti, clientId: facts.client, userId: facts.user, scopes: facts.scopes, audience: facts.audience, expiresAt: claims.exp as number, user };
   }
 
-  /** The claims of a JWT signed by one of our keys, when they are current and of this issuer. */
+  /**
+   * The claims of a JWT signed by one of our keys, when they are current and of this issuer.
+   * A token verified before is taken from memory (its `exp` still checked): the signature and
+   * the claims below cannot have changed, and the caller checks revocation every time.
+   */
   private verifiedClaims(jwt: string): Record<string, unknown> | undefined {
+    const now = this.now() / 1000;
+    const known = this.verified.get(jwt, now);
+    if (known) return known;
     const verified = verifyCompact(jwt, this.options.keys);
     if (!verified || !acceptedType(verified.header)) return undefined;
     const claims = verified.payload;
-    const now = this.now() / 1000;
     const { exp, nbf, iat, jti, iss } = claims;
     if (typeof jti !== 'string' || typeof exp !== 'number' || exp <= now) return undefined;
     if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_SKEW_SECONDS)) return undefined;
@@ -167,6 +188,7 @@ export class TokenService {
     if (verified.header.kid !== undefined ? iss !== this.options.issuer || iat === undefined : iss !== undefined && iss !== this.options.issuer) {
       return undefined;
     }
+    this.verified.remember(jwt, claims);
     return claims;
   }
 
@@ -179,11 +201,13 @@ export class TokenService {
     return state;
   }
 
-  private async userExists(userId: number, cached: UserState | undefined): Promise<boolean> {
-    if (cached !== undefined) return cached === 'present';
+  /** The token's user: from the cache (trusted for USER_CACHE_SECONDS, dropped when it changes), else one row. */
+  private async userProfile(userId: number, cached: UserState | undefined): Promise<ResourceOwner | undefined> {
+    if (cached === 'missing') return undefined;
+    if (isCachedProfile(cached)) return profileFrom(cached);
     const user = await this.options.users.findById(userId);
-    await this.options.cache.put(cacheKeys.user(userId), (user ? 'present' : 'missing') satisfies UserState, USER_CACHE_SECONDS);
-    return user !== undefined;
+    await this.options.cache.put(cacheKeys.user(userId), user ? cachedProfile(user) : ('missing' satisfies UserState), USER_CACHE_SECONDS);
+    return user;
   }
 
   /** Revokes an access token and its refresh tokens; every node sees it at once through the shared cache. */
@@ -218,13 +242,74 @@ function isTokenState(value: unknown): value is TokenState {
   return value === 'revoked' || (typeof value === 'object' && value !== null && Array.isArray((value as TokenFacts).audience));
 }
 
+/** A cached profile; anything else (the bare `present` marker of older versions) is read again. */
+function isCachedProfile(value: unknown): value is CachedProfile {
+  return typeof value === 'object' && value !== null && typeof (value as CachedProfile).updatedAt === 'number';
+}
+
+function cachedProfile(user: ResourceOwner): CachedProfile {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    verifiedAt: user.emailVerifiedAt?.getTime() ?? null,
+    createdAt: user.createdAt.getTime(),
+    updatedAt: user.updatedAt.getTime(),
+  };
+}
+
+function profileFrom(cached: CachedProfile): ResourceOwner {
+  return {
+    id: cached.id,
+    name: cached.name,
+    email: cached.email,
+    emailVerifiedAt: cached.verifiedAt === null ? null : new Date(cached.verifiedAt),
+    createdAt: new Date(cached.createdAt),
+    updatedAt: new Date(cached.updatedAt),
+  };
+}
+
 /** RFC 9068 §2.1 `at+jwt`; Passport's tokens say `JWT` (and carry no kid). */
 function acceptedType(header: JwsHeader): boolean {
   return header.typ === 'at+jwt' || (header.kid === undefined && (header.typ === 'JWT' || header.typ === undefined));
 }
 
 function factsOf(token: Pick<AccessToken, 'userId' | 'clientId' | 'scopes' | 'resources'>): TokenFacts {
-  return { user: token.userId, client: token.clientId, scopes: token.scopes, audience: token.resources ?? [token.clientId] };
+  return {
+    user: token.userId,
+    client: sharedText(token.clientId),
+    scopes: sharedList(token.scopes),
+    audience: sharedList(token.resources ?? [token.clientId]),
+  };
+}
+
+/**
+ * Hundreds of thousands of live tokens share a handful of clients, scope lists and audiences:
+ * the in-memory cache keeps one copy of each (frozen, since many tokens hold it) instead of
+ * one per token. Bounded; when full it starts again, which only costs the sharing.
+ */
+const SHARED_LIMIT = 10_000;
+const sharedLists = new Map<string, string[]>();
+const sharedTexts = new Map<string, string>();
+
+function sharedList(list: string[]): string[] {
+  const key = list.join('\u0000');
+  let shared = sharedLists.get(key);
+  if (shared === undefined) {
+    if (sharedLists.size >= SHARED_LIMIT) sharedLists.clear();
+    shared = Object.freeze(list.map(sharedText)) as string[];
+    sharedLists.set(key, shared);
+  }
+  return shared;
+}
+
+function sharedText(text: string): string {
+  let shared = sharedTexts.get(text);
+  if (shared === undefined) {
+    if (sharedTexts.size >= SHARED_LIMIT) sharedTexts.clear();
+    sharedTexts.set(text, (shared = text));
+  }
+  return shared;
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { StoredUser } from '../accounts/ports.js';
+import type { UserProfile } from '../accounts/ports.js';
 import { jsonTime } from './json-time.js';
 
 /** A user as Laravel serialises it: never the password hash or remember token. */
-export function presentUser(user: StoredUser) {
+export function presentUser(user: UserProfile) {
   return {
     id: user.id,
     name: user.name,

@@ -8,6 +8,8 @@ import { generateKeyPair } from '../../src/oauth/signing-keys.js';
 import { assembleServices } from '../../src/services.js';
 import type { Assembly } from '../../src/services.js';
 import { createKeyFiles, loadKeySet } from '../../src/storage/key-files.js';
+import { toDbTimestamp } from '../../src/storage/timestamps.js';
+import { hash as bcryptHash } from '@node-rs/bcrypt';
 
 const opened: Assembly[] = [];
 const dirs: string[] = [];
@@ -94,6 +96,61 @@ describe('access tokens', () => {
     await s.core.tokenService.markRevoked(jtis);
     await s.core.clientDirectory.invalidate(client.id);
     expect(await s.services.tokens.authenticate(live.jwt)).toBeUndefined();
+  });
+
+  it('once verified, skip no check on their next use: expiry, revocation and the client are checked every time', async () => {
+    let clock = Date.now();
+    const s = await services({}, () => clock);
+    const { user, client } = await userAndClient(s);
+    const issue = () => s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
+
+    const expiring = await issue();
+    expect(await s.services.tokens.authenticate(expiring.jwt)).toBeDefined();
+    expect(await s.services.tokens.authenticate(expiring.jwt)).toBeDefined();
+    clock += 60_000;
+    expect(await s.services.tokens.authenticate(expiring.jwt)).toBeUndefined();
+
+    const revoked = await issue();
+    for (let i = 0; i < 3; i++) expect(await s.services.tokens.authenticate(revoked.jwt)).toBeDefined();
+    await s.core.tokenService.revokeAccessToken(revoked.record.id);
+    expect(await s.services.tokens.authenticate(revoked.jwt)).toBeUndefined();
+
+    // The same signature on other claims is still a forgery, verified before or not.
+    const [h, , sig] = revoked.jwt.split('.');
+    const live = await issue();
+    const [, livePayload] = live.jwt.split('.');
+    expect(await s.services.tokens.authenticate(`${h}.${livePayload}.${sig}`)).toBeUndefined();
+    expect(await s.services.tokens.authenticate(live.jwt)).toBeDefined();
+  });
+
+  it("carry the token's user as stored (no password hash), and none for a machine client", async () => {
+    const s = await services();
+    const { user, client } = await userAndClient(s);
+    const { jwt } = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
+    const first = await s.services.tokens.authenticate(jwt);
+    const again = await s.services.tokens.authenticate(jwt);
+    const profile = { id: user.id, name: 'Ada', email: 'ada@example.com', emailVerifiedAt: null, createdAt: user.createdAt, updatedAt: user.updatedAt };
+    expect(first?.user).toEqual(profile);
+    expect(again?.user).toEqual(profile);
+    expect(again?.user).not.toHaveProperty('passwordHash');
+    const machine = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: null, scopes: [], ttlSeconds: 60 });
+    expect((await s.services.tokens.authenticate(machine.jwt))?.user).toBeNull();
+  });
+
+  it("show a user's change at once: a password rehashed at login drops the cached profile", async () => {
+    const s = await services();
+    const { user, client } = await userAndClient(s);
+    // An account imported from Passport: a bcrypt hash, last updated long ago.
+    await s.storage.database.db
+      .updateTable('users')
+      .set({ password: await bcryptHash('correct horse', 4), updated_at: toDbTimestamp(new Date('2020-01-02T03:04:05Z')) })
+      .where('id', '=', user.id)
+      .execute();
+    await s.cache.forget(`user:${user.id}`);
+    const { jwt } = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
+    expect((await s.services.tokens.authenticate(jwt))?.user?.updatedAt.toISOString()).toBe('2020-01-02T03:04:05.000Z');
+    expect((await s.services.users.login('ada@example.com', 'correct horse', '127.0.0.1')).status).toBe('valid');
+    expect((await s.services.tokens.authenticate(jwt))?.user?.updatedAt.getFullYear()).toBeGreaterThan(2020);
   });
 
   it('are refused when the row is missing or the user no longer exists', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { csrfTokensMatch } from '../../accounts/csrf.js';
-import type { StoredUser } from '../../accounts/ports.js';
+import type { UserProfile } from '../../accounts/ports.js';
 import type { SessionData } from '../../accounts/sessions.js';
 import type { AuthorizationRequest, AuthorizeValidation } from '../../oauth/authorize-request.js';
 import { targetOf } from '../../oauth/authorize-request.js';
@@ -80,7 +80,7 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
   }
 
   /** The success redirect (a code, or a token for the implicit grant), or an error page when the client went away meanwhile. */
-  async function approve(request: FastifyRequest, reply: FastifyReply, authRequest: AuthorizationRequest, user: StoredUser, data: SessionData, status: 302 | 303) {
+  async function approve(request: FastifyRequest, reply: FastifyReply, authRequest: AuthorizationRequest, user: UserProfile, data: SessionData, status: 302 | 303) {
     const outcome = await authorize.approve(authRequest, { userId: user.id, authTime: data.authTime ?? null });
     if (!outcome.ok) return answerInvalid(request, reply, { ok: false, error: outcome.error });
     return reply.redirect(outcome.redirect, status);
@@ -93,7 +93,7 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
     return sendPage(reply, validation.error.status, renderAuthorizeErrorPage(config.appName, validation.error));
   }
 
-  function consentPage(data: SessionData, user: StoredUser, prompt: ConsentPrompt): string {
+  function consentPage(data: SessionData, user: UserProfile, prompt: ConsentPrompt): string {
     return renderConsentPage({
       appName: config.appName,
       csrfToken: data.csrfToken,
@@ -121,7 +121,7 @@ function needsFreshLogin(request: FastifyRequest, authRequest: AuthorizationRequ
   return prompt === undefined || prompt.url !== request.url || (data.authTime ?? 0) < prompt.at;
 }
 
-async function sendToLogin(request: FastifyRequest, reply: FastifyReply, authRequest: AuthorizationRequest, user: StoredUser | undefined) {
+async function sendToLogin(request: FastifyRequest, reply: FastifyReply, authRequest: AuthorizationRequest, user: UserProfile | undefined) {
   if (authRequest.prompt.includes('login')) {
     // Log the current user out: the next login must be a fresh one.
     const data = user ? await request.session.regenerate() : await request.session.start();

@@ -1,5 +1,5 @@
 import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
-import type { StoredUser } from '../../accounts/ports.js';
+import type { UserProfile } from '../../accounts/ports.js';
 import { formatUserCode } from '../../oauth/device-authorization.js';
 import type { PendingDeviceAuthorization } from '../../oauth/device-authorization.js';
 import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage } from '../../web/pages/device.js';
@@ -51,13 +51,13 @@ export const deviceRoutes: RouteModule = (app, services) => {
     return sendPage(reply, 200, renderDeviceDonePage({ appName: config.appName, csrfToken, userName: user.name, approved, clientName: pending.client.name }));
   });
 
-  async function codePage(request: FastifyRequest, reply: FastifyReply, user: StoredUser, page: { status: number; userCode: string; errors: string[] }) {
+  async function codePage(request: FastifyRequest, reply: FastifyReply, user: UserProfile, page: { status: number; userCode: string; errors: string[] }) {
     const csrfToken = await sessionCsrfToken(request);
     const html = renderDeviceCodePage({ appName: config.appName, csrfToken, userName: user.name, userCode: page.userCode.slice(0, MAX_TYPED), errors: page.errors });
     return sendPage(reply, page.status, html);
   }
 
-  async function confirmPage(request: FastifyRequest, reply: FastifyReply, user: StoredUser, pending: PendingDeviceAuthorization) {
+  async function confirmPage(request: FastifyRequest, reply: FastifyReply, user: UserProfile, pending: PendingDeviceAuthorization) {
     const csrfToken = await sessionCsrfToken(request);
     const scopes = pending.code.scopes.map((id) => ({ id, description: services.scopes.describe(id) }));
     const html = renderDeviceConfirmPage({

@@ -1,0 +1,37 @@
+/**
+ * The claims of JWTs whose signature was already checked, so a token presented again (a client
+ * calling an API all hour with one token) costs no second signature verification. Bounded by
+ * count; an entry is dropped at its token's `exp`. It remembers only that the signature and the
+ * fixed claims held: revocation, the client and the user are checked on every request by the
+ * caller, so a revoked token is refused at once whether it is in here or not.
+ */
+export class VerifiedTokens {
+  private readonly entries = new Map<string, Record<string, unknown>>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  /** The claims of a token verified before and not yet expired. */
+  get(jwt: string, nowSeconds: number): Record<string, unknown> | undefined {
+    const claims = this.entries.get(jwt);
+    if (claims === undefined) return undefined;
+    if ((claims.exp as number) <= nowSeconds) {
+      this.entries.delete(jwt);
+      return undefined;
+    }
+    return claims;
+  }
+
+  remember(jwt: string, claims: Record<string, unknown>): void {
+    // Oldest first out: a Map iterates in insertion order. A token seen again stays where it
+    // was put: tracking recency would cost a delete and a set on every hit.
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+    this.entries.set(jwt, claims);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
