@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
+import { loadRedis } from './redis-link.js';
 import type { AppCache, TaggedCache } from './app-cache.js';
 
 export type RedisCacheOptions =
@@ -12,7 +13,7 @@ export type RedisCacheOptions =
     }
   | {
       /** A client owned by the caller: close() leaves it open. */
-      client: Redis;
+      client: RedisClient;
       prefix: string;
     };
 
@@ -24,7 +25,7 @@ const DELETE_CHUNK = 500;
  * forget on one node is what the next read on any node sees.
  */
 export class RedisCache implements AppCache {
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly prefix: string;
   private readonly ownsClient: boolean;
 
@@ -35,7 +36,7 @@ export class RedisCache implements AppCache {
       this.ownsClient = false;
       return;
     }
-    this.client = new Redis(options.url, {
+    this.client = new (loadRedis())(options.url, {
       lazyConnect: true,
       // A dead Redis fails a command after one reconnect attempt instead of queueing it forever.
       maxRetriesPerRequest: 1,
@@ -138,7 +139,7 @@ export class RedisCache implements AppCache {
   }
 }
 
-type Multi = ReturnType<Redis['multi']>;
+type Multi = ReturnType<RedisClient['multi']>;
 
 /** MULTI reports per-command errors inside its result; surface the first as a rejection. */
 async function exec(multi: Multi): Promise<unknown[]> {

@@ -1,4 +1,9 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as ioredis from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
+
+/** ioredis, loaded only when REDIS_URL is set: a single node without Redis never pays its memory. */
+export const loadRedis = (): typeof RedisClient => (createRequire(import.meta.url)('ioredis') as typeof ioredis).Redis;
 
 /** A change of Redis's reachability, reported once per change (not once per failed request). */
 export interface LinkChange {
@@ -13,13 +18,13 @@ export interface LinkChange {
  * with a short back-off, so the application recovers as soon as Redis is back.
  */
 export class RedisLink {
-  readonly client: Redis;
+  readonly client: RedisClient;
   private up = false;
   private reported: boolean | undefined;
   private readonly listeners = new Set<(change: LinkChange) => void>();
 
   constructor(url: string, options: { connectTimeoutMs?: number; commandTimeoutMs?: number } = {}) {
-    this.client = new Redis(url, {
+    this.client = new (loadRedis())(url, {
       connectTimeout: options.connectTimeoutMs ?? 2_000,
       commandTimeout: options.commandTimeoutMs ?? 2_000,
       maxRetriesPerRequest: 0,

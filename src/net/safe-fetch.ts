@@ -1,5 +1,5 @@
-import { Agent, request } from 'undici';
-import type { Dispatcher } from 'undici';
+import type * as undici from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 import { assertAddressAllowed } from './address-policy.js';
 import { classifyAddress } from './address-class.js';
@@ -45,6 +45,8 @@ export async function safeFetchJson(url: string, options: SafeFetchOptions = {})
   // `net.connect` skips `lookup` for an IP literal, so a literal is checked here instead.
   if (literal !== undefined) assertAddressAllowed(target.hostname.replace(/^\[|\]$/g, ''), policy);
   const refusal: { error?: SafeFetchError } = {};
+  // Loaded on the first fetch: a server that never sees a metadata document never pays for undici.
+  const { Agent, request } = await import('undici');
   const agent = new Agent({
     connect: {
       lookup: guardedLookup(options.lookup ?? systemResolver, policy, (error) => (refusal.error = error)),
@@ -54,7 +56,7 @@ export async function safeFetchJson(url: string, options: SafeFetchOptions = {})
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), options.timeoutMs ?? SAFE_FETCH_DEFAULTS.timeoutMs);
   try {
-    const response = await send(target, agent, deadline.signal).catch((error: unknown) => {
+    const response = await send(request, target, agent, deadline.signal).catch((error: unknown) => {
       throw refusal.error ?? failure(error, deadline.signal);
     });
     const text = await readBody(response, options.maxBytes ?? SAFE_FETCH_DEFAULTS.maxBytes).catch((error: unknown) => {
@@ -80,7 +82,7 @@ function checkUrl(url: string, options: SafeFetchOptions): URL {
   return target;
 }
 
-async function send(target: URL, dispatcher: Agent, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+async function send(request: typeof undici.request, target: URL, dispatcher: Agent, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
   const response = await request(target, {
     method: 'GET',
     headers: { accept: 'application/json' },

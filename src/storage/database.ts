@@ -2,7 +2,8 @@ import { closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -21,9 +22,18 @@ export interface DatabaseOptions {
   schema?: string;
 }
 
-// Return PostgreSQL bigints and timestamps in the same form SQLite gives them.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (value) => value);
+let postgresDriver: typeof pg | undefined;
+
+/** The pg driver, loaded on first use: a server on SQLite never pays its memory. */
+function loadPg(): typeof pg {
+  if (postgresDriver === undefined) {
+    postgresDriver = createRequire(import.meta.url)('pg') as typeof pg;
+    // Return PostgreSQL bigints and timestamps in the same form SQLite gives them.
+    postgresDriver.types.setTypeParser(postgresDriver.types.builtins.INT8, (value) => Number(value));
+    postgresDriver.types.setTypeParser(postgresDriver.types.builtins.TIMESTAMP, (value) => value);
+  }
+  return postgresDriver;
+}
 
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
@@ -92,7 +102,7 @@ function cachePreparedStatements(sqlite: SQLite.Database, limit = 256): void {
 
 function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: url,
     max: 10,
     // A database that does not answer fails the request in seconds (a 503), never hangs it.

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type * as mysql from 'mysql2';
+import type pg from 'pg';
 
 /**
  * A Laravel Passport database to read from (`authgate import:passport`): MySQL/MariaDB,
@@ -68,6 +69,9 @@ export function openPassportSource(location: SourceLocation): PassportSource {
   return { dialect: location.dialect, db, close: () => db.destroy() };
 }
 
+/** The drivers of an import's source, loaded only when an import runs (a serving node never needs them). */
+const load = createRequire(import.meta.url);
+
 function dialectFor({ dialect, target }: SourceLocation) {
   switch (dialect) {
     case 'sqlite':
@@ -76,10 +80,10 @@ function dialectFor({ dialect, target }: SourceLocation) {
       // dateStrings: DATETIME/TIMESTAMP come back exactly as Laravel wrote them (its app
       // timezone, UTC by default), not shifted through this machine's local zone.
       return new MysqlDialect({
-        pool: createPool({ uri: target, connectionLimit: 2, dateStrings: true, charset: 'utf8mb4', supportBigNumbers: true }),
+        pool: (load('mysql2') as typeof mysql).createPool({ uri: target, connectionLimit: 2, dateStrings: true, charset: 'utf8mb4', supportBigNumbers: true }),
       });
     case 'postgres':
-      return new PostgresDialect({ pool: new pg.Pool({ connectionString: target, max: 2, types: { getTypeParser } }) });
+      return new PostgresDialect({ pool: new (load('pg') as typeof pg).Pool({ connectionString: target, max: 2, types: { getTypeParser } }) });
   }
 }
 
@@ -91,7 +95,8 @@ const TIMESTAMP = 1114;
 function getTypeParser(oid: number, format?: 'text' | 'binary') {
   if (oid === TIMESTAMP) return (value: string) => value;
   if (oid === INT8) return (value: string) => (/^-?\d{1,15}$/.test(value) ? Number(value) : value);
-  return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  const { types } = load('pg') as typeof pg;
+  return format === 'binary' ? types.getTypeParser(oid, 'binary') : types.getTypeParser(oid, 'text');
 }
 
 /** Table name → its column names, for the tables of the source's current database or schema. */
