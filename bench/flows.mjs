@@ -11,6 +11,7 @@
 // is flows/s, and the latencies are those of whole flows.
 import { Buffer } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { URLSearchParams } from 'node:url';
 import { Agent, request } from 'undici';
 

@@ -84,7 +84,7 @@ const tokenLoad = (base, ready) => ({
 
 function tokenScenario(alg) {
   return {
-    async prepare(base, ready) {
+    async prepare() {
       return { alg };
     },
     async verify(base, ready) {
