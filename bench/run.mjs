@@ -276,7 +276,7 @@ async function main() {
 
   const verdicts = evaluateGoals(rowsByKey, memory);
   console.log('\n■ Targets\n');
-  console.log(formatTable(['target', 'measured', 'status'], verdicts.map((v) => [v.label, v.ratio != null ? `${v.ratio.toFixed(2)}×` : (v.value ?? '-'), v.status])));
+  console.log(formatTable(['target', 'measured', 'status'], verdicts.map((v) => [v.label, v.ratio != null ? `${v.ratio.toFixed(2)}×` : v.value != null ? `${v.value} MB` : '-', v.status])));
   if (failures.length) console.log(`\n!!! ${failures.length} scenario(s) FAILED: ${failures.map((f) => f.scenario).join(', ')}`);
 
   const report = {
