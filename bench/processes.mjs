@@ -1,11 +1,11 @@
 // Child processes of the benchmark: the server under test (core 0) and the load generator
 // (core 1), each pinned with taskset so they never compete for the same core.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeProtectedHeader } from 'jose';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const SERVER_CORE = '0';
@@ -79,39 +79,29 @@ export function stopServer(server) {
   });
 }
 
-/** One token request; throws unless it is a 200 carrying an ES256 JWT access token. */
-export async function verifyTokenResponse(url, authorization) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: 'grant_type=client_credentials&scope=',
-  });
-  const text = await response.text();
-  let body;
+/** The resident set size of a process in MB (VmRSS of /proc/<pid>/status), or null when unreadable. */
+export function rssMb(pid) {
   try {
-    body = JSON.parse(text);
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 102.4) / 10 : null;
   } catch {
-    body = undefined;
+    return null;
   }
-  if (response.status !== 200 || typeof body?.access_token !== 'string') {
-    throw new Error(`POST ${url} answered ${response.status} ${text.slice(0, 300)} — expected 200 with an access_token`);
-  }
-  const { alg } = decodeProtectedHeader(body.access_token);
-  if (alg !== 'ES256') throw new Error(`POST ${url} issued a ${alg} token, expected ES256: the comparison would be unfair`);
-  return { alg, expiresIn: body.expires_in };
 }
 
-/** Runs autocannon in its own process pinned to the load core; resolves with its result. */
+/** Runs bench/load.mjs (autocannon or a flow loop) in its own process pinned to the load core; resolves with its summary. */
 export function runLoad(options) {
   const [command, args] = pinned(LOAD_CORE, [join(benchDir, 'load.mjs'), JSON.stringify(options)]);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
       const [result] = jsonLines(stdout);
-      if (code !== 0 || !result) reject(new Error(`load generator exited with code ${code}`));
+      if (code !== 0 || !result) reject(new Error(`load generator exited with code ${code}${stderr ? `: ${stderr.slice(-2000)}` : ''}`));
       else resolve(result);
     });
   });

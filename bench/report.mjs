@@ -1,57 +1,45 @@
-// Summaries, the table, the ratios, and the PostgreSQL database for the optional row.
+// Tables, medians, the targets verdict, and the PostgreSQL database for token-postgres.
 import pg from 'pg';
 
-/** The figures we report from an autocannon result. */
-export function summarize(target, result) {
-  const non2xx = result.non2xx ?? 0;
-  return {
-    name: target.name,
-    key: target.key,
-    ours: Boolean(target.ours),
-    requestsPerSecond: round(result.requests.average),
-    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, mean: round(result.latency.average), max: result.latency.max },
-    ok: result['2xx'],
-    errors: result.errors + result.timeouts + non2xx,
-    errorDetail: { connectionErrors: result.errors, timeouts: result.timeouts, non2xx },
-    durationSeconds: result.duration,
-    connections: result.connections,
-  };
-}
-
-function round(value, digits = 1) {
+export function round(value, digits = 1) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return value;
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
 
-export function formatTable(rows) {
-  const header = ['server', 'req/s', 'p50 ms', 'p99 ms', 'ok', 'errors', 'rows stored'];
-  const body = rows.map((row) => [
-    row.name,
-    row.requestsPerSecond.toFixed(1),
-    String(row.latencyMs.p50),
-    String(row.latencyMs.p99),
-    String(row.ok),
-    String(row.errors),
-    row.persistedAccessTokens === undefined ? '-' : String(row.persistedAccessTokens),
-  ]);
-  const widths = header.map((cell, i) => Math.max(cell.length, ...body.map((line) => line[i].length)));
-  const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+/** A plain-text table: the first column left-aligned, the others right-aligned. */
+export function formatTable(header, body) {
+  const cells = body.map((line) => line.map((cell) => String(cell ?? '-')));
+  const widths = header.map((cell, i) => Math.max(cell.length, ...cells.map((line) => line[i].length)));
+  const line = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-/** Every Authgate row against every peer: throughput ratio (>1 is faster) and p99 ratio (<1 is better). */
-export function ratioLines(rows) {
-  const lines = [];
-  const values = [];
-  for (const ours of rows.filter((row) => row.ours)) {
-    for (const peer of rows.filter((row) => !row.ours)) {
-      const throughput = ours.requestsPerSecond / peer.requestsPerSecond;
-      const p99 = peer.latencyMs.p99 > 0 ? ours.latencyMs.p99 / peer.latencyMs.p99 : null;
-      values.push({ ours: ours.key, peer: peer.key, throughput: round(throughput, 3), p99: p99 === null ? null : round(p99, 3) });
-      lines.push(`${ours.name} vs ${peer.name}: ${throughput.toFixed(2)}x requests/s, ${p99 === null ? 'n/a' : `${p99.toFixed(2)}x`} p99 latency`);
-    }
-  }
-  return { lines, values };
+/** The round with the median throughput (its own latencies, not a mix of rounds), with every round's figure. */
+export function medianRound(results) {
+  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  // Errors of any round count: a round with errors must not hide behind a clean median.
+  const errors = results.reduce((sum, r) => sum + r.errors, 0);
+  return { ...median, rounds: results.map((r) => round(r.requestsPerSecond)), errorsAllRounds: errors };
+}
+
+/** One scenario's table: each server's figures and Authgate ÷ that server. */
+export function scenarioTable(rows, unit) {
+  const ours = rows.find((row) => row.role === 'ours');
+  const header = ['server', `${unit}/s`, 'p50 ms', 'p99 ms', 'ok', 'errors', 'RSS MB', 'Authgate ÷', 'rounds'];
+  const body = rows.map((row) => [
+    row.name,
+    round(row.requestsPerSecond).toFixed(1),
+    round(row.latencyMs.p50),
+    round(row.latencyMs.p99),
+    row.ok,
+    row.errorsAllRounds > 0 ? `${row.errorsAllRounds} !!` : 0,
+    row.rssMb,
+    ours && row !== ours ? `${(ours.requestsPerSecond / row.requestsPerSecond).toFixed(2)}×` : '',
+    row.rounds.length > 1 ? row.rounds.join(' / ') : '',
+  ]);
+  return formatTable(header, body);
 }
 
 /** Creates the benchmark's PostgreSQL database when it does not exist yet. */
