@@ -1,4 +1,3 @@
-import { decodeJwt } from 'jose';
 import { authenticateClient } from './client-authentication.js';
 import { OAuthError } from './errors.js';
 import type { ClientAuthDeps } from './client-authentication.js';
@@ -39,25 +38,30 @@ export async function introspectToken(request: TokenRequest, ctx: IntrospectionD
   const { client } = await authenticateClient(request, clientAuth, { allowPublic: false });
   const token = request.params.token;
   if (token === undefined) throw OAuthError.invalidRequest('token');
+  if (isJwt(token)) return describeAccessToken(token, client.id, ctx);
   const found = await findPresentedToken(token, ctx);
-  if (!found || found.access.clientId !== client.id) return INACTIVE;
-  return found.kind === 'access_token' ? describeAccessToken(token, ctx) : describeRefreshToken(found.stored, found.access, ctx);
+  if (!found || found.kind !== 'refresh_token' || found.access.clientId !== client.id) return INACTIVE;
+  return describeRefreshToken(found.stored, found.access, ctx);
 }
 
-async function describeAccessToken(jwt: string, ctx: IntrospectionDeps): Promise<Introspection> {
-  // The same checks as a resource server makes: signature, time, row, client, user.
+function isJwt(token: string): boolean {
+  return token.split('.').length === 3;
+}
+
+/**
+ * The same checks a resource server's request gets (signature, time, revocation, client, user),
+ * through the same caches: introspecting a live token reads no row.
+ */
+async function describeAccessToken(jwt: string, clientId: string, ctx: IntrospectionDeps): Promise<Introspection> {
   const live = await ctx.tokens.authenticate(jwt);
-  if (!live) return INACTIVE;
-  const claims = decodeJwt(jwt);
-  const username = await usernameOf(live.userId, ctx);
-  if (username === null) return INACTIVE;
+  if (!live || live.clientId !== clientId) return INACTIVE;
   return {
     active: true,
     scope: live.scopes.join(' '),
     client_id: live.clientId,
-    ...(username !== undefined ? { username } : {}),
+    ...(live.user !== null ? { username: live.user.email } : {}),
     token_type: 'Bearer',
-    ...pick(claims, ['exp', 'iat', 'nbf', 'sub', 'aud', 'iss', 'jti']),
+    ...pick(live.claims, ['exp', 'iat', 'nbf', 'sub', 'aud', 'iss', 'jti']),
   };
 }
 

@@ -46,6 +46,8 @@ export interface AuthenticatedToken {
   expiresAt: number;
   /** The token's user as stored (cached, so `GET /api/user` reads no row); null for a machine client. */
   user: ResourceOwner | null;
+  /** The JWT's verified claims (introspection answers with them). */
+  claims: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -165,7 +167,7 @@ export class TokenService {
       user = (await this.userProfile(facts.user, facts.user === claimedUser ? (cachedUser as UserState | undefined) : undefined)) ?? null;
       if (user === null) return undefined;
     }
-    return { tokenId: jti, clientId: facts.client, userId: facts.user, scopes: facts.scopes, audience: facts.audience, expiresAt: claims.exp as number, user };
+    return { tokenId: jti, clientId: facts.client, userId: facts.user, scopes: facts.scopes, audience: facts.audience, expiresAt: claims.exp as number, user, claims };
   }
 
   /**
