@@ -25,6 +25,7 @@ import type { Client, ClientRepository } from './oauth/ports.js';
 import { safeFetchJson } from './net/safe-fetch.js';
 import type { KeySet } from './oauth/signing-keys.js';
 import { cacheKeys } from './oauth/state-cache.js';
+import { tokenStateLane } from './oauth/token-service.js';
 import type { AuthorizeUseCases } from './oauth/use-cases/authorize.js';
 import type { ClientUseCases } from './oauth/use-cases/clients.js';
 import type { DeviceUseCases } from './oauth/use-cases/device.js';
@@ -118,7 +119,7 @@ export async function assembleServices(config: Config, options: ServiceOptions =
   // A Redis that is down at start is not fatal: requests that need it answer 503 until it is back.
   await link?.ready();
   const redis = link?.client;
-  const cache = createCache({ redisClient: redis, prefix: `${config.redisPrefix}cache:`, maxEntries: config.cacheMaxEntries });
+  const cache = createCache({ redisClient: redis, prefix: `${config.redisPrefix}cache:`, maxEntries: config.cacheMaxEntries, compactLane: tokenStateLane });
   const users = new Users(repositories.users, loginThrottle(config, redis), async (userId) => {
     await cache.forget(cacheKeys.user(userId));
   });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AppCache } from './app-cache.js';
+import type { CompactLaneSpec } from './compact-lane.js';
 import { MemoryCache } from './memory-cache.js';
 import { RedisCache } from './redis-cache.js';
 
@@ -12,6 +13,8 @@ export interface CreateCacheOptions {
   prefix?: string | undefined;
   /** Bound of the in-memory cache. */
   maxEntries?: number | undefined;
+  /** Keys the in-memory cache keeps compactly (token states); Redis needs none. */
+  compactLane?: CompactLaneSpec | undefined;
   onError?: ((error: Error) => void) | undefined;
 }
 
@@ -26,5 +29,5 @@ export function createCache(options: CreateCacheOptions = {}): AppCache {
       onError: options.onError,
     });
   }
-  return new MemoryCache({ maxEntries: options.maxEntries });
+  return new MemoryCache({ maxEntries: options.maxEntries, compactLane: options.compactLane });
 }

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AppCache, TaggedCache } from './app-cache.js';
+import type { CompactLaneSpec } from './compact-lane.js';
+import { CompactLane } from './compact-lane.js';
 
 export interface MemoryCacheOptions {
   /** Entries kept at most; the least recently used go first. */
   maxEntries?: number | undefined;
+  /** A family of keys kept compactly (token states): up to maxEntries of them, besides the others. */
+  compactLane?: CompactLaneSpec | undefined;
 }
 
 interface Entry {
@@ -24,12 +28,14 @@ export class MemoryCache implements AppCache {
   /** Tag name → stored keys, so a flush can find every entry under that tag. */
   private readonly tagIndex = new Map<string, Set<string>>();
   private readonly maxEntries: number;
+  private readonly lane: CompactLane | undefined;
 
   constructor(options: MemoryCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
       throw new RangeError('maxEntries must be a positive integer');
     }
+    this.lane = options.compactLane && new CompactLane(options.compactLane, this.maxEntries);
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -61,16 +67,22 @@ export class MemoryCache implements AppCache {
   }
 
   async close(): Promise<void> {
+    this.lane?.clear();
     this.entries.clear();
     this.tagIndex.clear();
   }
 
   /** Entries currently held, expired ones not yet read included. */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + (this.lane?.size ?? 0);
   }
 
   private read<T>(key: string): T | undefined {
+    const laneKey = this.lane?.keyOf(key);
+    if (laneKey !== undefined) {
+      const value = this.lane!.get(laneKey, Date.now());
+      if (value !== undefined) return value as T;
+    }
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= Date.now()) {
@@ -93,6 +105,10 @@ export class MemoryCache implements AppCache {
       this.remove(key);
       return;
     }
+    const laneKey = tags === undefined ? this.lane?.keyOf(key) : undefined;
+    if (laneKey !== undefined) {
+      if (this.lane!.put(laneKey, value, Date.now() + ttlSeconds * 1000)) return;
+    }
     // Remove first so the entry moves to the back and stale tag links go away.
     this.remove(key);
     this.entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000, tags });
@@ -109,6 +125,8 @@ export class MemoryCache implements AppCache {
   }
 
   private remove(key: string): boolean {
+    const laneKey = this.lane?.keyOf(key);
+    if (laneKey !== undefined && this.lane!.remove(laneKey)) return true;
     const entry = this.entries.get(key);
     if (entry === undefined) return false;
     this.entries.delete(key);

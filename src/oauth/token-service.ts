@@ -277,42 +277,26 @@ function acceptedType(header: JwsHeader): boolean {
 }
 
 function factsOf(token: Pick<AccessToken, 'userId' | 'clientId' | 'scopes' | 'resources'>): TokenFacts {
-  return {
-    user: token.userId,
-    client: sharedText(token.clientId),
-    scopes: sharedList(token.scopes),
-    audience: sharedList(token.resources ?? [token.clientId]),
-  };
+  return { user: token.userId, client: token.clientId, scopes: token.scopes, audience: token.resources ?? [token.clientId] };
 }
 
 /**
- * Hundreds of thousands of live tokens share a handful of clients, scope lists and audiences:
- * the in-memory cache keeps one copy of each (frozen, since many tokens hold it) instead of
- * one per token. Bounded; when full it starts again, which only costs the sharing.
+ * How an in-memory cache may keep token states compactly (see the cache's compact lane): the
+ * client, scopes and audience are shared by many tokens, the user id is the token's own.
  */
-const SHARED_LIMIT = 10_000;
-const sharedLists = new Map<string, string[]>();
-const sharedTexts = new Map<string, string>();
-
-function sharedList(list: string[]): string[] {
-  const key = list.join('\u0000');
-  let shared = sharedLists.get(key);
-  if (shared === undefined) {
-    if (sharedLists.size >= SHARED_LIMIT) sharedLists.clear();
-    shared = Object.freeze(list.map(sharedText)) as string[];
-    sharedLists.set(key, shared);
-  }
-  return shared;
-}
-
-function sharedText(text: string): string {
-  let shared = sharedTexts.get(text);
-  if (shared === undefined) {
-    if (sharedTexts.size >= SHARED_LIMIT) sharedTexts.clear();
-    sharedTexts.set(text, (shared = text));
-  }
-  return shared;
-}
+export const tokenStateLane = {
+  prefix: cacheKeys.token(''),
+  split(value: unknown): { shared: unknown; own: number | null } | undefined {
+    if (value === 'revoked') return { shared: 'revoked', own: null };
+    if (!isTokenState(value)) return undefined;
+    const { user, client, scopes, audience } = value as TokenFacts;
+    if (user !== null && !Number.isSafeInteger(user)) return undefined;
+    return { shared: { client, scopes, audience }, own: user };
+  },
+  join(shared: unknown, own: number | null): TokenState {
+    return shared === 'revoked' ? 'revoked' : { ...(shared as Omit<TokenFacts, 'user'>), user: own };
+  },
+};
 
 /**
  * The JWT says what the row says: its audience, client, subject and scopes. A token signed
