@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
 import type { Services } from '../services.js';
 import { registerOpenApi } from './docs/openapi.js';
 import { parseFormBody } from './form-body.js';
@@ -16,6 +16,7 @@ import { registerInputCharacterRule } from './plugins/input-characters.js';
 import { registerSessions } from './plugins/session.js';
 import { machineEndpoints } from './machine/machine-endpoints.js';
 import { httpServerOptions } from './server-options.js';
+import { hooksOf } from './route-hooks.js';
 import { routeModules } from './routes/index.js';
 
 export type App = FastifyInstance;
@@ -92,7 +93,27 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   // Before any route: @fastify/swagger documents the routes registered after it.
   await registerOpenApi(app, services);
   registerSessions(app, services);
+  apiRoutesForPrograms(app);
   await app.register(machineEndpoints(services));
   for (const register of routeModules) await register(app, services);
   return app;
+}
+
+const nosniff: onRequestHookHandler = (_request, reply, done) => {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  done();
+};
+
+/**
+ * `/api/*` is Laravel's `api` group: JSON for programs, authenticated by a bearer token or the
+ * API cookie, never by the session. So no session is opened and helmet's page headers (a CSP
+ * means nothing to JSON) are not computed on every call; `nosniff` still keeps a browser from
+ * reading a JSON answer as a page.
+ */
+function apiRoutesForPrograms(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!route.url.startsWith('/api/')) return;
+    route.config = { ...route.config, stateless: true, helmet: { skipRoute: true } } as FastifyContextConfig;
+    route.onRequest = [...hooksOf(route.onRequest), nosniff];
+  });
 }

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import { OAuthError } from '../../oauth/errors.js';
 import type { Services } from '../../services.js';
 import { NO_STORE } from '../no-store.js';
+import { hooksOf } from '../route-hooks.js';
 import { deviceCodeRoutes } from './device-code.js';
 import { dynamicRegistrationRoutes } from './register.js';
 import { revokeIntrospectRoutes } from './revoke-introspect.js';
@@ -69,9 +70,4 @@ export function machineEndpoints(services: Services): FastifyPluginAsync {
 function rateLimitFor(machine: FastifyInstance, route: RouteOptions, max: number): onRequestHookHandler {
   const endpoint = `${String(route.method)} ${route.url}`;
   return machine.rateLimit({ max, timeWindow: '1 minute', keyGenerator: (request) => `${endpoint}|${request.ip}` });
-}
-
-function hooksOf(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
-  if (hooks === undefined) return [];
-  return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
 }
