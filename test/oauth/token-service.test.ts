@@ -104,9 +104,9 @@ describe('access tokens', () => {
     const { user, client } = await userAndClient(s);
     const issue = () => s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: [], ttlSeconds: 60 });
 
+    // A token is remembered from its second use on: the third is answered from memory.
     const expiring = await issue();
-    expect(await s.services.tokens.authenticate(expiring.jwt)).toBeDefined();
-    expect(await s.services.tokens.authenticate(expiring.jwt)).toBeDefined();
+    for (let i = 0; i < 3; i++) expect(await s.services.tokens.authenticate(expiring.jwt)).toBeDefined();
     clock += 60_000;
     expect(await s.services.tokens.authenticate(expiring.jwt)).toBeUndefined();
 
