@@ -4,14 +4,23 @@ import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { decodeProtectedHeader } from 'jose';
 
+/**
+ * The Node.js flags `npm start` runs Authgate with (package.json): Authgate is measured as it is
+ * deployed. (--max-semi-space-size=4: a smaller young generation, ~30 MB less RSS at the same speed.)
+ */
+const startFlags = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  .scripts.start.split(' ')
+  .filter((word) => word.startsWith('--'))
+  .join(' ');
+
 /** Every server the benchmark can start. role: ceiling (bare crypto), peer, or ours (Authgate). */
 export const servers = {
   'ceiling-node': { name: 'ceiling: node:http + node:crypto', script: 'servers/ceiling.mjs', env: { BENCH_CEILING_CRYPTO: 'node' }, role: 'ceiling' },
   'ceiling-jose': { name: 'ceiling: node:http + jose', script: 'servers/ceiling.mjs', env: { BENCH_CEILING_CRYPTO: 'jose' }, role: 'ceiling' },
   'oidc-provider': { name: 'node-oidc-provider 9', script: 'servers/oidc-provider.mjs', env: {}, role: 'peer' },
   'oauth2-server': { name: '@node-oauth/oauth2-server 5', script: 'servers/oauth2-server.mjs', env: {}, role: 'peer' },
-  authgate: { name: 'Authgate (SQLite)', script: 'servers/authgate.mjs', env: {}, role: 'ours' },
-  'authgate-postgres': { name: 'Authgate (PostgreSQL)', script: 'servers/authgate.mjs', env: {}, role: 'ours' },
+  authgate: { name: 'Authgate (SQLite)', script: 'servers/authgate.mjs', env: { NODE_OPTIONS: startFlags }, role: 'ours' },
+  'authgate-postgres': { name: 'Authgate (PostgreSQL)', script: 'servers/authgate.mjs', env: { NODE_OPTIONS: startFlags }, role: 'ours' },
 };
 
 const form = 'application/x-www-form-urlencoded';

@@ -127,7 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     dynamicRegistrationRateLimit: integer(read, 'DYNAMIC_REGISTRATION_RATE_LIMIT', 10, 0),
     corsOrigins: corsOrigins(read),
     refreshTokenReuseInterval: duration(read, 'REFRESH_TOKEN_REUSE_INTERVAL', 0, { allowZero: true }),
-    cacheMaxEntries: integer(read, 'CACHE_MAX_ENTRIES', 250_000, 1000),
+    cacheMaxEntries: integer(read, 'CACHE_MAX_ENTRIES', 200_000, 1000),
     clientMetadataDocuments: boolean(read, 'OAUTH_CLIENT_METADATA_DOCUMENTS', true),
     cimdAllowPrivate: boolean(read, 'CIMD_ALLOW_PRIVATE', false),
     cimdAllowedHosts: hostList(read, 'CIMD_ALLOWED_HOSTS'),

@@ -14,6 +14,8 @@ const SHARED_LIMIT = 65_536;
 /** Slots examined to choose a victim when the lane is full: the one expiring first goes. */
 const EVICTION_SAMPLE = 8;
 const HEX_KEY = /^[0-9a-f]{32}/;
+/** Open addressing slows down past this fill ratio. */
+const MAX_LOAD = 0.8;
 
 /**
  * Live-token state for hundreds of thousands of tokens without hundreds of thousands of objects:
@@ -41,8 +43,8 @@ export class CompactLane {
     readonly spec: CompactLaneSpec,
     private readonly maxEntries: number,
   ) {
-    // At most half full, so probes stay short.
-    this.maxCapacity = Math.max(this.capacity, 2 ** Math.ceil(Math.log2(maxEntries * 2)));
+    // At most four fifths full, so probes stay short.
+    this.maxCapacity = Math.max(this.capacity, 2 ** Math.ceil(Math.log2(maxEntries / MAX_LOAD)));
   }
 
   /** The 128-bit key of a cache key of this lane, or undefined when the key is not one. */
@@ -77,7 +79,7 @@ export class CompactLane {
     let slot = this.find(key);
     if (slot < 0) {
       if (this.count >= this.maxEntries) this.evictOne();
-      if (this.count + 1 > this.capacity / 2 && this.capacity < this.maxCapacity) this.grow();
+      if (this.count + 1 > this.capacity * MAX_LOAD && this.capacity < this.maxCapacity) this.grow();
       slot = this.emptySlotFor(key);
       this.keys.set(key, slot * 4);
       this.count++;
