@@ -11,10 +11,9 @@
 //   POST /oauth/introspect  HTTP Basic checked, the `token` verified as above, RFC 7662 JSON sent
 import { Buffer } from 'node:buffer';
 import { createHmac, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify } from 'node:crypto';
-import { createServer } from 'node:http';
 import { URLSearchParams } from 'node:url';
 import { SignJWT, jwtVerify } from 'jose';
-import { announce, benchEnv, benchUser, needsPool, onStop, parseBasic, parseBearer, readBody, sendJson, writePool } from './kit.mjs';
+import { benchEnv, benchUser, needsPool, parseBasic, parseBearer, readBody, sendJson, serveBench, writePool } from './kit.mjs';
 
 const bench = benchEnv();
 const cryptoKind = process.env.BENCH_CEILING_CRYPTO ?? 'node';
@@ -111,18 +110,4 @@ if (needsPool(bench.scenario)) {
   Object.assign(ready, { poolFile: bench.poolFile, poolSize: tokens.length, user: { id: benchUser.id, email: benchUser.email } });
 }
 
-const server = createServer((req, res) => {
-  handle(req, res).catch((error) => {
-    console.error(error);
-    if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
-  });
-});
-server.keepAliveTimeout = 5000;
-server.listen(bench.port, '127.0.0.1', () => announce({ ...ready, port: server.address().port }));
-onStop(
-  () =>
-    new Promise((resolve) => {
-      server.close(resolve);
-      server.closeAllConnections();
-    }),
-);
+serveBench(handle, ready);

@@ -14,6 +14,7 @@
 // has something to tell, `{"stopped":true,…}` before it exits.
 import { Buffer } from 'node:buffer';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 
 export function benchEnv() {
   const alg = process.env.BENCH_ALG ?? 'ES256';
@@ -103,4 +104,23 @@ export function onStop(stop) {
   };
   process.once('SIGTERM', once);
   process.once('SIGINT', once);
+}
+
+/** A bare node:http server on the bench port running `handle`; announces READY and stops cleanly. */
+export function serveBench(handle, ready) {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      console.error(error);
+      if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.listen(benchEnv().port, '127.0.0.1', () => announce({ ...ready, port: server.address().port }));
+  onStop(
+    () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
+  );
 }

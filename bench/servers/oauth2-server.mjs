@@ -10,11 +10,10 @@
 //                      JWT with jose, looks the token up in its Map, and the user JSON is sent
 // Introspection is not something the library offers: no introspect route.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
 import { URLSearchParams } from 'node:url';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { SignJWT, generateKeyPair, jwtVerify } from 'jose';
-import { announce, benchEnv, benchPassword, benchUser, mintAll, needsPool, onStop, readBody, sendJson, writePool } from './kit.mjs';
+import { benchEnv, benchPassword, benchUser, mintAll, needsPool, readBody, sendJson, serveBench, writePool } from './kit.mjs';
 
 const { Request, Response, OAuthError } = OAuth2Server;
 
@@ -144,18 +143,4 @@ if (bench.scenario === 'refresh') {
   });
 }
 
-const server = createServer((req, res) => {
-  handle(req, res).catch((error) => {
-    console.error(error);
-    if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
-  });
-});
-server.keepAliveTimeout = 5000;
-server.listen(bench.port, '127.0.0.1', () => announce({ ...ready, port: server.address().port }));
-onStop(
-  () =>
-    new Promise((resolve) => {
-      server.close(resolve);
-      server.closeAllConnections();
-    }),
-);
+serveBench(handle, ready);
