@@ -9,8 +9,8 @@ import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from './storage/key-files.js';
  * so once it serves), and creates the storage folder private (0700, whatever the umask) when it
  * is absent, before the APP_KEY, the keys or the database are written into it.
  */
-export function prepareStorage(config: Config, now = Date.now()): Missing {
-  const missing = whatIsMissing(config, now);
+export function prepareStorage(config: Config): Missing {
+  const missing = whatIsMissing(config);
   if (!existsSync(config.storagePath)) {
     mkdirSync(config.storagePath, { recursive: true, mode: 0o700 });
     chmodSync(config.storagePath, 0o700);
@@ -24,12 +24,10 @@ export interface Missing {
   privateKeyFile?: string;
   publicKeyFile?: string;
   databaseFile?: string;
-  /** Unix milliseconds: a personal access client created after this was created by this start. */
-  since: number;
 }
 
-export function whatIsMissing(config: Config, now = Date.now()): Missing {
-  const missing: Missing = { since: now };
+export function whatIsMissing(config: Config): Missing {
+  const missing: Missing = {};
   const file = (name: string) => join(config.storagePath, name);
   if (config.appKey === undefined && !existsSync(file('app.key'))) missing.appKeyFile = file('app.key');
   if (config.oauthPrivateKey === undefined && !existsSync(file(PRIVATE_KEY_FILE))) {
@@ -45,7 +43,8 @@ const KEY_TYPES: Record<string, string> = { ES256: 'EC P-256', RS256: 'RSA', EdD
 
 export interface StartFacts {
   signingKey: Pick<SigningKey, 'alg' | 'kid'>;
-  personalAccessClient: { id: string; createdAt: Date };
+  /** The personal access client, and whether this start created it. */
+  personalAccessClient: { id: string; created: boolean };
   urls: string[];
   appUrl: string;
 }
@@ -63,11 +62,7 @@ export function firstStartLines(missing: Missing, facts: StartFacts): string[] {
     lines.push(`  and its public key ${missing.publicKeyFile ?? ''}`);
   }
   if (missing.appKeyFile) lines.push(`Created APP_KEY in ${missing.appKeyFile} (mode 0600): every node must share it`);
-  // Stored timestamps keep whole seconds.
-  const created = facts.personalAccessClient.createdAt.getTime();
-  if (created >= Math.floor(missing.since / 1000) * 1000 && created <= Date.now()) {
-    lines.push(`Created the personal access client ${facts.personalAccessClient.id}`);
-  }
+  if (facts.personalAccessClient.created) lines.push(`Created the personal access client ${facts.personalAccessClient.id}`);
   if (lines.length === 0) return [];
   const where = facts.urls.join(' and ');
   lines.push(facts.urls.includes(facts.appUrl) ? `Authgate is serving ${where}` : `Authgate is serving ${where} (APP_URL ${facts.appUrl})`);

@@ -30,7 +30,7 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  const { client: personalAccessClient } = await services.personalAccess.ensureClient();
+  const { client: personalAccessClient, created: personalAccessClientCreated } = await services.personalAccess.ensureClient();
   const app = await buildApp(services);
   let listening;
   try {
@@ -43,7 +43,13 @@ export async function serve(): Promise<void> {
     throw error;
   }
   shutdownOnSignals(app, services, { timeout: config.shutdownTimeout, siblings: listening.siblings });
-  const facts = { signingKey: services.keys.active, personalAccessClient, urls: listening.urls, appUrl: config.appUrl };
+  const facts = {
+    signingKey: services.keys.active,
+    // Told by the one that made it, not guessed from timestamps (a restart within the same second looked like a creation).
+    personalAccessClient: { id: personalAccessClient.id, created: personalAccessClientCreated },
+    urls: listening.urls,
+    appUrl: config.appUrl,
+  };
   for (const line of firstStartLines(missing, facts)) console.log(line);
 }
 
