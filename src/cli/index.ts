@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 import { runCli } from './program.js';
 
 // An exit code rather than process.exit(): pending output is flushed and `serve` keeps running.
