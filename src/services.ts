@@ -26,14 +26,8 @@ import { safeFetchJson } from './net/safe-fetch.js';
 import type { KeySet } from './oauth/signing-keys.js';
 import { cacheKeys } from './oauth/state-cache.js';
 import { tokenStateLane } from './oauth/token-service.js';
-import type { AuthorizeUseCases } from './oauth/use-cases/authorize.js';
-import type { ClientUseCases } from './oauth/use-cases/clients.js';
-import type { DeviceUseCases } from './oauth/use-cases/device.js';
-import type { DynamicRegistrationUseCases } from './oauth/use-cases/dynamic-registration.js';
 import type { InitialAccessTokenUseCases } from './oauth/use-cases/initial-access-tokens.js';
 import { createInitialAccessTokenUseCases } from './oauth/use-cases/initial-access-tokens.js';
-import type { PersonalAccessUseCases } from './oauth/use-cases/personal-access.js';
-import type { TokenUseCases } from './oauth/use-cases/tokens.js';
 import { ResourceDirectory } from './oauth/resource-indicators.js';
 import type { ResourceUseCases } from './oauth/use-cases/resources.js';
 import { createResourceUseCases } from './oauth/use-cases/resources.js';
@@ -51,20 +45,12 @@ import { openStorage } from './storage/open-storage.js';
  * Routes, pages and commands call these use cases; none of them sees a repository or the
  * database (the linter keeps it so: only this file and src/storage import src/storage).
  */
-export interface Services {
+export interface Services extends Pick<OAuthCore, CoreUseCase> {
   config: Config;
   /** Secret for cookies, sessions and client secret hashing. */
   appKey: string;
   keys: KeySet;
   scopes: ScopeRegistry;
-  tokens: TokenUseCases;
-  authorize: AuthorizeUseCases;
-  personalAccess: PersonalAccessUseCases;
-  clients: ClientUseCases;
-  device: DeviceUseCases;
-  resources: ResourceUseCases;
-  /** RFC 7591 registration and RFC 7592 client configuration (OAUTH_DYNAMIC_REGISTRATION). */
-  dynamicRegistration: DynamicRegistrationUseCases;
   users: Users;
   /** Where sessions live: the database, or Redis with REDIS_URL. */
   sessions: SessionStore;
@@ -75,6 +61,9 @@ export interface Services {
   redis: Redis | undefined;
   close(): Promise<void>;
 }
+
+/** The OAuth core's use cases that routes, pages and commands call, typed as the core builds them. */
+type CoreUseCase = 'tokens' | 'authorize' | 'personalAccess' | 'clients' | 'device' | 'resources' | 'dynamicRegistration';
 
 /** The debug bar's cache route (APP_DEBUG only). */
 export interface DebugUseCases {
@@ -321,3 +310,4 @@ async function forgetStaleCacheEntries(config: Config, result: PassportImportRes
 export function generateSigningKeys(config: Config, options: Omit<CreateKeysOptions, 'storagePath'>): Promise<CreateKeysResult> {
   return createKeyFiles({ ...options, storagePath: config.storagePath });
 }
+

@@ -38,6 +38,7 @@ export class CompactLane {
   private readonly sharedValues: unknown[] = [];
   private readonly sharedIndex = new Map<string, number>();
   private readonly maxCapacity: number;
+  private readonly scratchKey = new Uint32Array(4);
 
   constructor(
     readonly spec: CompactLaneSpec,
@@ -47,14 +48,16 @@ export class CompactLane {
     this.maxCapacity = Math.max(this.capacity, 2 ** Math.ceil(Math.log2(maxEntries / MAX_LOAD)));
   }
 
-  /** The 128-bit key of a cache key of this lane, or undefined when the key is not one. */
+  /**
+   * The 128-bit key of a cache key of this lane, or undefined when the key is not one. The words
+   * are written into one scratch array, valid until the next call: every caller uses them at once.
+   */
   keyOf(key: string): Uint32Array | undefined {
     if (!key.startsWith(this.spec.prefix)) return undefined;
     const rest = key.slice(this.spec.prefix.length, this.spec.prefix.length + 32);
     if (!HEX_KEY.test(rest)) return undefined;
-    const words = new Uint32Array(4);
-    for (let i = 0; i < 4; i++) words[i] = Number.parseInt(rest.slice(i * 8, i * 8 + 8), 16);
-    return words;
+    for (let i = 0; i < 4; i++) this.scratchKey[i] = Number.parseInt(rest.slice(i * 8, i * 8 + 8), 16);
+    return this.scratchKey;
   }
 
   get(key: Uint32Array, nowMs: number): unknown {

@@ -106,9 +106,7 @@ export class MemoryCache implements AppCache {
       return;
     }
     const laneKey = tags === undefined ? this.lane?.keyOf(key) : undefined;
-    if (laneKey !== undefined) {
-      if (this.lane!.put(laneKey, value, Date.now() + ttlSeconds * 1000)) return;
-    }
+    if (laneKey !== undefined && this.lane!.put(laneKey, value, Date.now() + ttlSeconds * 1000)) return;
     // Remove first so the entry moves to the back and stale tag links go away.
     this.remove(key);
     this.entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000, tags });

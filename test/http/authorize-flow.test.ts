@@ -1,11 +1,12 @@
-import { createServer } from 'node:net';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../src/oauth/ports.js';
 import { hashClientSecret } from '../../src/oauth/secrets.js';
 import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
-import { CookieJar, inputValue } from '../helpers/cookie-jar.js';
+import { inputValue } from '../helpers/cookie-jar.js';
+import { FetchBrowser } from '../helpers/fetch-browser.js';
+import { freePort } from '../helpers/free-port.js';
 import { POSTGRES_URL, REDIS_URL } from '../helpers/services.js';
 
 const setups = [
@@ -16,47 +17,6 @@ const PASSWORD = 'correct horse battery';
 const SECRET = 'flow-secret-flow-secret-flow-secret-flow-secret';
 const insecure = { [oauth.allowInsecureRequests]: true };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** A browser over real HTTP: a cookie jar, redirects followed by hand so the client's callback is caught. */
-class FetchBrowser {
-  readonly jar = new CookieJar();
-  constructor(private readonly base: string) {}
-
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'text/html' };
-    const cookie = this.jar.header();
-    if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    }
-    const response = await fetch(new URL(url, this.base), { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
-    this.jar.store(response.headers);
-    return response;
-  }
-
-  /** Follows same-origin redirects; stops at the first one leaving this server (the client's callback). */
-  async follow(response: Response): Promise<{ response: Response; leftTo?: URL }> {
-    let current = response;
-    for (let hops = 0; hops < 10 && current.status >= 300 && current.status < 400; hops += 1) {
-      const target = new URL(current.headers.get('location') ?? '', this.base);
-      if (target.origin !== new URL(this.base).origin) return { response: current, leftTo: target };
-      current = await this.request(target.href);
-    }
-    return { response: current };
-  }
-}
 
 describe.each(setups)('the authorization code flow with PKCE over a real port on $label', ({ database, redis }) => {
   let t: TestApp;

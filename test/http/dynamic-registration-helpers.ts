@@ -1,21 +1,9 @@
 import { expect } from 'vitest';
+import type { ClientInformation as RegisteredClientInformation } from '../../src/oauth/client-information.js';
 import type { TestApp } from '../helpers/app.js';
 
-/** The answer of POST /oauth/register (RFC 7591 §3.2.1), as the tests read it. */
-export interface ClientInformation {
-  client_id: string;
-  client_secret?: string;
-  client_id_issued_at: number;
-  client_secret_expires_at?: number;
-  registration_access_token: string;
-  registration_client_uri: string;
-  client_name: string;
-  redirect_uris: string[];
-  grant_types: string[];
-  response_types: string[];
-  token_endpoint_auth_method: string;
-  [field: string]: unknown;
-}
+/** The answer of POST /oauth/register (RFC 7591 §3.2.1), as the tests read it: the core's type, and whatever else it may carry. */
+export type ClientInformation = RegisteredClientInformation & { [field: string]: unknown };
 
 export const REDIRECT = 'https://app.example/callback';
 export const LOOPBACK = 'http://127.0.0.1:33418/callback';
