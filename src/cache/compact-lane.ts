@@ -18,6 +18,14 @@ const HEX_KEY = /^[0-9a-f]{32}/;
 const MAX_LOAD = 0.8;
 
 /**
+ * Where a key's probe starts: all four words mixed, since a token id may begin with its time
+ * (see accessTokenId), and ids minted in one millisecond would otherwise share a start.
+ */
+function homeSlot(key: Uint32Array): number {
+  return Math.imul(key[0]! ^ key[1]! ^ key[2]! ^ key[3]!, 0x9e3779b1) >>> 0;
+}
+
+/**
  * Live-token state for hundreds of thousands of tokens without hundreds of thousands of objects:
  * an open-addressing hash table in typed arrays, keyed by the first 128 bits of the (random) token
  * id. Each entry costs 36 bytes outside the JavaScript heap, where a Map entry with its key string
@@ -126,7 +134,7 @@ export class CompactLane {
   }
 
   private find(key: Uint32Array): number {
-    let slot = key[0]! & this.mask;
+    let slot = homeSlot(key) & this.mask;
     while (this.expiries[slot] !== 0) {
       if (this.sameKey(slot, key)) return slot;
       slot = (slot + 1) & this.mask;
@@ -135,7 +143,7 @@ export class CompactLane {
   }
 
   private emptySlotFor(key: Uint32Array): number {
-    let slot = key[0]! & this.mask;
+    let slot = homeSlot(key) & this.mask;
     while (this.expiries[slot] !== 0) slot = (slot + 1) & this.mask;
     return slot;
   }
@@ -152,7 +160,7 @@ export class CompactLane {
     let hole = slot;
     let next = (slot + 1) & this.mask;
     while (this.expiries[next] !== 0) {
-      const home = this.keys[next * 4]! & this.mask;
+      const home = homeSlot(this.keys.subarray(next * 4, next * 4 + 4)) & this.mask;
       // Move the entry into the hole unless its home lies cyclically in (hole, next].
       const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (!stays) {

@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyContextConfig, FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyContextConfig, FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
 import type { Services } from '../services.js';
 import { registerOpenApi } from './docs/openapi.js';
 import { parseFormBody } from './form-body.js';
@@ -15,7 +15,10 @@ import { registerErrorHandling, sendFrameworkError } from './plugins/error-handl
 import { registerInputCharacterRule } from './plugins/input-characters.js';
 import { registerSessions } from './plugins/session.js';
 import { machineEndpoints } from './machine/machine-endpoints.js';
-import { httpServerOptions } from './server-options.js';
+import { FastLane } from './fast-lane/fast-lane.js';
+import { tokenLane } from './fast-lane/token-lane.js';
+import { userLane } from './fast-lane/user-lane.js';
+import { httpServerFactory, httpServerOptions } from './server-options.js';
 import { hooksOf } from './route-hooks.js';
 import { routeModules } from './routes/index.js';
 
@@ -24,14 +27,20 @@ export type App = FastifyInstance;
 export interface BuildAppOptions {
   /** Pino logger options; tests pass false. */
   logger?: boolean | { level: string };
+  /** Whether the hot routes take the fast lane (default true; the differential test turns it off to compare). */
+  fastLane?: boolean;
 }
 
 /** Builds the whole HTTP application without listening, so tests can use inject(). */
 export async function buildApp(services: Services, options: BuildAppOptions = {}): Promise<App> {
   const { config } = services;
+  const errorHandling = { debug: config.appDebug, appName: config.appName, unavailable: (error: unknown) => services.health.unavailable(error) };
+  const log = (): FastifyBaseLogger => app.log;
+  const lane: FastLane | undefined = options.fastLane === false ? undefined : new FastLane([tokenLane(services, { log, errors: errorHandling }), userLane(services)]);
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     ...httpServerOptions(config),
+    serverFactory: httpServerFactory(config, lane),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // Two log lines per request would cost the token endpoint ~10%; errors are logged with their request id.
@@ -50,7 +59,12 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     done();
   });
 
-  registerErrorHandling(app, { debug: config.appDebug, appName: config.appName, unavailable: (error) => services.health.unavailable(error) });
+  // A closing server answers everything through Fastify (draining requests get `Connection: close`).
+  app.addHook('preClose', (done) => {
+    lane?.close();
+    done();
+  });
+  registerErrorHandling(app, errorHandling);
   services.health.onChange((change) => (change.up ? app.log.info(change.message) : app.log.error(change.message)));
   registerInputCharacterRule(app);
   // Before the session and every route: a preflight is answered before any cookie is read.

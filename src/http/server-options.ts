@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import type { FastLane, RequestListener } from './fast-lane/fast-lane.js';
 import { answerClientError } from './plugins/error-handler.js';
 
 /** Milliseconds. */
@@ -68,8 +69,24 @@ function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((add
   return (_address, hop) => hop < trust;
 }
 
+/**
+ * Fastify's `serverFactory`: the HTTP server with the timeouts above, and requests passing the
+ * fast lane (./fast-lane/fast-lane.ts) before Fastify's router when the lane is on.
+ */
+export function httpServerFactory(config: Pick<Config, 'requestTimeout'>, lane: FastLane | undefined) {
+  return (fastify: RequestListener): Server => createHttpServer(lane ? lane.wrap(fastify) : fastify, config);
+}
+
 /** One more listening server for the same application (`HOST=localhost` on `::1`), configured as the main one. */
 export function createSiblingServer(app: FastifyInstance, config: Pick<Config, 'requestTimeout'>): Server {
+  // The main server's listener: the fast lane, then Fastify's router.
+  const [listener] = app.server.listeners('request') as RequestListener[];
+  const server = createHttpServer(listener ?? app.routing, config);
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+function createHttpServer(listener: RequestListener, config: Pick<Config, 'requestTimeout'>): Server {
   const timeouts = serverTimeouts(config);
   const server = createServer(
     {
@@ -78,9 +95,8 @@ export function createSiblingServer(app: FastifyInstance, config: Pick<Config, '
       keepAliveTimeout: timeouts.keepAliveTimeout,
       connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
     },
-    app.routing,
+    listener,
   );
   server.setTimeout(timeouts.connectionTimeout);
-  server.on('clientError', answerClientError);
   return server;
 }

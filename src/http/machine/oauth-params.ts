@@ -18,12 +18,15 @@ export function oauthBodySchema(fields: Record<string, string>) {
  * one) arrives as undefined: no parameters, so the grant check answers it.
  */
 export function oauthParams(request: FastifyRequest): { params: OAuthParams; resources: string[] } {
-  const body = request.body;
+  return oauthParamsOf(request.body, request.validationError?.validation[0]);
+}
+
+/** The same from a parsed body and the schema's first complaint about it, if any. */
+export function oauthParamsOf(body: unknown, failure?: { instancePath: string }): { params: OAuthParams; resources: string[] } {
   if (body === undefined || body === null) return { params: {}, resources: [] };
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw OAuthError.invalidRequest('body', 'The request body must be a form or a JSON object');
   }
-  const failure = request.validationError?.validation[0];
   if (failure) throw OAuthError.invalidRequest(failure.instancePath.replace(/^\//, '').split('/')[0] || 'body');
   const params: Record<string, string> = {};
   let resources: string[] = [];

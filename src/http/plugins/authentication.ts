@@ -29,7 +29,11 @@ declare module 'fastify' {
 }
 
 export function bearerTokenOf(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
+  return bearerTokenIn(request.headers.authorization);
+}
+
+/** The token of an `Authorization: Bearer …` header. */
+export function bearerTokenIn(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];

@@ -54,6 +54,26 @@ export function corsReach(path: string, options: { registration: boolean }): Rea
   return trimmed.startsWith(API_TREE) ? 'listed' : 'none';
 }
 
+/** A path's reach under this configuration: `listed` without a list (CORS_ORIGINS=*) is no CORS. */
+function configuredReach(config: Pick<Config, 'corsOrigins' | 'dynamicRegistration'>): (path: string) => Reach {
+  const registration = config.dynamicRegistration !== 'off';
+  return (path) => {
+    const found = corsReach(path, { registration });
+    return found === 'listed' && config.corsOrigins === '*' ? 'none' : found;
+  };
+}
+
+/**
+ * The CORS headers the plugin below adds to an answer on `path` when the request has no
+ * `Origin` (the fast lane sends them itself): none where CORS is off; otherwise `Vary: Origin`
+ * (the answer depends on the origin), and with CORS_ORIGINS=* the headers any origin gets.
+ */
+export function corsHeadersWithoutOrigin(config: Pick<Config, 'corsOrigins' | 'dynamicRegistration'>, path: string): Record<string, string> {
+  if (configuredReach(config)(path) === 'none') return {};
+  if (config.corsOrigins !== '*') return { vary: 'Origin' };
+  return { vary: 'Origin', 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS.join(', ') };
+}
+
 export async function registerCors(app: FastifyInstance, config: Config): Promise<void> {
   const options = (origin: string): FastifyCorsOptions => ({
     origin,
@@ -67,12 +87,7 @@ export async function registerCors(app: FastifyInstance, config: Config): Promis
   const anyOrigin = config.corsOrigins === '*' ? options('*') : undefined;
   // A listed origin is answered with itself; an origin not listed gets no CORS header at all.
   const listed = new Map(config.corsOrigins === '*' ? [] : config.corsOrigins.map((origin) => [origin, options(origin)]));
-  const registration = config.dynamicRegistration !== 'off';
-  // `listed` without a list (CORS_ORIGINS=*) is no CORS.
-  const reach = (path: string): Reach => {
-    const found = corsReach(path, { registration });
-    return found === 'listed' && anyOrigin !== undefined ? 'none' : found;
-  };
+  const reach = configuredReach(config);
   const answer = (request: FastifyRequest): FastifyCorsOptions => {
     const found = reachOf(request, reach);
     if (found === 'none') return none;

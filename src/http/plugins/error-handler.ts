@@ -6,6 +6,7 @@ import { OAuthError, TooManyAttemptsError } from '../../oauth/errors.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { laravelValidationError } from '../validation-messages.js';
 import { wantsHtml, renderErrorPage } from '../../web/error-page.js';
+import type { RequestLine } from '../../web/error-page.js';
 
 const SERVER_ERROR = 'Whoops, looks like something went wrong';
 
@@ -32,6 +33,47 @@ export interface ErrorHandlingOptions {
 /** Seconds a client should wait before trying again while a dependency is down. */
 const RETRY_AFTER_UNAVAILABLE = '5';
 
+/** How an error other than an OAuth error is answered: `{"message", ...extra, "status"}` (or a page). */
+export interface ErrorAnswer {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+  extra?: Record<string, unknown>;
+  /** Set when the error is a fault of ours, to be logged with the request id. */
+  log?: string;
+}
+
+/** The answer to an error that is not an OAuth error: Fastify's error handler and the fast lane both ask here. */
+export function answerForError(error: Error, options: Pick<ErrorHandlingOptions, 'debug' | 'unavailable'>): ErrorAnswer {
+  if (error instanceof ValidationError) return { status: 422, message: error.message, extra: { errors: error.errors } };
+  if ('validation' in error && error.validation) {
+    const failure = laravelValidationError(error.validation as FastifyError['validation'] & object);
+    return { status: 422, message: failure.message, extra: { errors: failure.errors } };
+  }
+  if (error instanceof TooManyAttemptsError) return { status: 429, message: error.message, headers: { 'Retry-After': String(error.retryAfter) } };
+  if (error instanceof HttpError) return { status: error.status, message: error.message, headers: error.headers };
+  const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (status === 429) return { status: 429, message: 'Too Many Attempts.' };
+  if (status >= 400 && status < 500) return { status, message: clientErrorMessage(error as FastifyError, status) };
+  const dependency = options.unavailable?.(error);
+  if (dependency !== undefined) {
+    // Logged once per outage where the dependency's state changes, not once per request.
+    return {
+      status: 503,
+      message: `Service Unavailable: ${dependency} cannot be reached. Try again shortly.`,
+      headers: { 'Retry-After': RETRY_AFTER_UNAVAILABLE },
+    };
+  }
+  const debug = options.debug ? { exception: error.name, detail: error.message, trace: error.stack?.split('\n') } : {};
+  return { status: 500, message: SERVER_ERROR, extra: debug, log: 'unhandled error' };
+}
+
+/** The body of an error answer: Laravel's JSON, or an error page for a browser asking for one. */
+export function errorBody(request: RequestLine, status: number, message: string, extra: Record<string, unknown> = {}, appName?: string) {
+  if (wantsHtml(request)) return { type: 'text/html; charset=utf-8', body: renderErrorPage(status, message, appName) };
+  return { type: 'application/json; charset=utf-8', body: JSON.stringify({ message, ...extra, status }) };
+}
+
 export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
   app.decorate('errorPageAppName', options.appName ?? 'Authgate');
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -39,34 +81,9 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
       if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
       return reply.status(error.status).headers(noStore(error.headers)).send(error.toJSON());
     }
-    if (error instanceof ValidationError) {
-      return send(request, reply, 422, error.message, { errors: error.errors });
-    }
-    if ('validation' in error && error.validation) {
-      const failure = laravelValidationError(error.validation);
-      return send(request, reply, 422, failure.message, { errors: failure.errors });
-    }
-    if (error instanceof TooManyAttemptsError) {
-      return send(request, reply.header('Retry-After', String(error.retryAfter)), 429, error.message);
-    }
-    if (error instanceof HttpError) {
-      return send(request, reply.headers(error.headers), error.status, error.message);
-    }
-    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status === 429) {
-      return send(request, reply, 429, 'Too Many Attempts.');
-    }
-    if (status >= 400 && status < 500) {
-      return send(request, reply, status, clientErrorMessage(error as FastifyError, status));
-    }
-    const dependency = options.unavailable?.(error);
-    if (dependency !== undefined) {
-      // Logged once per outage where the dependency's state changes, not once per request.
-      return send(request, reply.header('Retry-After', RETRY_AFTER_UNAVAILABLE), 503, `Service Unavailable: ${dependency} cannot be reached. Try again shortly.`);
-    }
-    request.log.error({ err: error, reqId: request.id }, 'unhandled error');
-    const debug = options.debug ? { exception: error.name, detail: error.message, trace: error.stack?.split('\n') } : {};
-    return send(request, reply, 500, SERVER_ERROR, debug);
+    const answer = answerForError(error, options);
+    if (answer.log) request.log.error({ err: error, reqId: request.id }, answer.log);
+    return send(request, reply.headers(answer.headers ?? {}), answer.status, answer.message, answer.extra);
   });
 
   // Every route's method and URL pattern, so a wrong method on `/oauth/clients/{id}` is a 405 too.
@@ -127,10 +144,8 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) {
-  if (wantsHtml(request)) {
-    return reply.status(status).type('text/html; charset=utf-8').send(renderErrorPage(status, message, request.server.errorPageAppName));
-  }
-  return reply.status(status).send({ message, ...extra, status });
+  const { type, body } = errorBody(request, status, message, extra, request.server.errorPageAppName);
+  return reply.status(status).type(type).send(body);
 }
 
 function noStore(headers: Record<string, string>): Record<string, string> {

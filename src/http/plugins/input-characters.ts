@@ -26,6 +26,11 @@ export function forbiddenInput(request: FastifyRequest): { in: 'path' | 'query' 
   return undefined;
 }
 
+/** The first field of a parsed body (or query) holding forbidden characters, if any. */
+export function forbiddenFieldIn(fields: unknown): string | undefined {
+  return findIn(fields, '');
+}
+
 function findIn(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return isCleanText(value) ? undefined : path;
   if (Array.isArray(value)) {
