@@ -260,7 +260,23 @@ function cachedProfile(user: ResourceOwner): CachedProfile {
   };
 }
 
+/**
+ * The profile of a cached entry, made once per entry: the memory cache hands back the same
+ * entry until the user changes (Redis a new one each time, which is simply made again).
+ * Callers only read it.
+ */
+const profiles = new WeakMap<CachedProfile, ResourceOwner>();
+
 function profileFrom(cached: CachedProfile): ResourceOwner {
+  let profile = profiles.get(cached);
+  if (profile === undefined) {
+    profile = profileOf(cached);
+    profiles.set(cached, profile);
+  }
+  return profile;
+}
+
+function profileOf(cached: CachedProfile): ResourceOwner {
   return {
     id: cached.id,
     name: cached.name,

@@ -1,4 +1,5 @@
 import fastJson from 'fast-json-stringify';
+import type { UserProfile } from '../../accounts/ports.js';
 import { presentUser } from '../../presenters/user.js';
 import type { Services } from '../../services.js';
 import { corsHeadersWithoutOrigin } from '../plugins/cors.js';
@@ -18,6 +19,16 @@ const USER_PATH = '/api/user';
  */
 export function userLane(services: Services): LaneRoute {
   const serialize = fastJson(UserJson);
+  // A user's JSON is written once per profile object: the bearer path hands back the same one while the user is unchanged.
+  const written = new WeakMap<UserProfile, string>();
+  const userJson = (user: UserProfile): string => {
+    let json = written.get(user);
+    if (json === undefined) {
+      json = serialize(presentUser(user));
+      written.set(user, json);
+    }
+    return json;
+  };
   const appUrl = services.config.appUrl;
   // What every `/api/*` answer carries (see apiRoutesForPrograms in ../app.ts), and its CORS headers.
   const answerHeaders = { 'content-type': JSON_TYPE, 'x-content-type-options': 'nosniff', ...corsHeadersWithoutOrigin(services.config, USER_PATH) };
@@ -32,7 +43,7 @@ export function userLane(services: Services): LaneRoute {
       services.tokens.authenticate(jwt).then(
         (token) => {
           if (!token?.user || !forOwnApi(token, appUrl)) return fastify(request, response);
-          sendAnswer(response, 200, answerHeaders, serialize(presentUser(token.user)));
+          sendAnswer(response, 200, answerHeaders, userJson(token.user));
         },
         () => fastify(request, response),
       );

@@ -1,3 +1,4 @@
+import { CompiledQuery } from 'kysely';
 import type { Insertable, Kysely } from 'kysely';
 import type { AccessToken, AccessTokenRepository, NewAccessToken } from '../../oauth/ports.js';
 import type { AccessTokenRow, Database, OAuthAccessTokensTable } from '../schema.js';
@@ -21,6 +22,13 @@ export function toAccessToken(row: AccessTokenRow): AccessToken {
   };
 }
 
+/** The columns of a new token row, in the order `create` writes them (and the compiled INSERT binds them). */
+const INSERT_COLUMNS = ['id', 'user_id', 'client_id', 'name', 'scopes', 'revoked', 'created_at', 'updated_at', 'expires_at', 'grant_id', 'resources'] as const;
+/** A row of parameters only, so the SQL text fits every batch of its size. */
+const PLACEHOLDER_ROW = Object.fromEntries(INSERT_COLUMNS.map((column) => [column, null])) as unknown as Insertable<OAuthAccessTokensTable>;
+/** Batches are at most 200 rows (InsertBatcher), so this bounds the statement cache. */
+const MAX_CACHED_BATCH_SIZES = 256;
+
 export class KyselyAccessTokenRepository implements AccessTokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -28,11 +36,26 @@ export class KyselyAccessTokenRepository implements AccessTokenRepository {
   // one statement and one commit. Token ids are 320 random bits, never drawn twice; were one
   // ever repeated, the primary key refuses the row and that one request fails.
   private readonly inserts = new InsertBatcher<Insertable<OAuthAccessTokensTable>>(async (rows) => {
-    await this.db.insertInto('oauth_access_tokens').values(rows).execute();
+    await this.db.executeQuery(this.insertStatement(rows));
   });
+
+  /** The multi-row INSERT's SQL by row count: Kysely builds it once per batch size, not once per batch. */
+  private readonly insertSql = new Map<number, string>();
+
+  private insertStatement(rows: Insertable<OAuthAccessTokensTable>[]): CompiledQuery {
+    let text = this.insertSql.get(rows.length);
+    if (text === undefined) {
+      text = this.db.insertInto('oauth_access_tokens').values(rows.map(() => PLACEHOLDER_ROW)).compile().sql;
+      if (this.insertSql.size < MAX_CACHED_BATCH_SIZES) this.insertSql.set(rows.length, text);
+    }
+    const parameters: unknown[] = [];
+    for (const row of rows) for (const column of INSERT_COLUMNS) parameters.push(row[column] ?? null);
+    return CompiledQuery.raw(text, parameters);
+  }
 
   async create(token: NewAccessToken): Promise<void> {
     const createdAt = toDbTimestamp(token.createdAt);
+    // Every column of INSERT_COLUMNS, in its order: the compiled statement binds them by position.
     await this.inserts.add({
       id: token.id,
       user_id: token.userId,
