@@ -7,6 +7,7 @@ import type { TestApp } from '../helpers/app.js';
 import { createTestApp } from '../helpers/app.js';
 import type { BearerUser } from '../helpers/bearer-user.js';
 import { bearerUser } from '../helpers/bearer-user.js';
+import { POSTGRES_URL, REDIS_URL } from '../helpers/services.js';
 
 /**
  * The fast lane answers POST /oauth/token and GET /api/user before Fastify. It must answer
@@ -72,7 +73,20 @@ async function listen(app: App): Promise<number> {
   return (app.server.address() as AddressInfo).port;
 }
 
-describe.each(['*', 'https://app.example'])('the fast lane answers as the Fastify routes (CORS_ORIGINS=%s)', (corsOrigins) => {
+interface Setup {
+  label: string;
+  corsOrigins: string;
+  shared?: boolean;
+}
+
+/** SQLite with the memory cache under both CORS settings; PostgreSQL with Redis when both are configured. */
+const setups: Setup[] = [
+  { label: 'SQLite, CORS_ORIGINS=*', corsOrigins: '*' },
+  { label: 'SQLite, CORS_ORIGINS listed', corsOrigins: 'https://app.example' },
+  ...(POSTGRES_URL && REDIS_URL ? [{ label: 'PostgreSQL and Redis', corsOrigins: '*', shared: true }] : []),
+];
+
+describe.each(setups)('the fast lane answers as the Fastify routes ($label)', ({ corsOrigins, shared }) => {
   let t: TestApp;
   let plain: App;
   let lanePort: number;
@@ -85,7 +99,10 @@ describe.each(['*', 'https://app.example'])('the fast lane answers as the Fastif
   const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { TOKEN_RATE_LIMIT: '0', OAUTH_PASSWORD_GRANT: 'true', LOGIN_RATE_LIMIT: '0', CORS_ORIGINS: corsOrigins } });
+    t = await createTestApp({
+      env: { TOKEN_RATE_LIMIT: '0', OAUTH_PASSWORD_GRANT: 'true', LOGIN_RATE_LIMIT: '0', CORS_ORIGINS: corsOrigins },
+      ...(shared ? { database: 'postgres' as const, redis: true } : {}),
+    });
     plain = await buildApp(t.services, { logger: false, fastLane: false });
     lanePort = await listen(t.app);
     plainPort = await listen(plain);
