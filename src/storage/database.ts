@@ -124,7 +124,23 @@ export async function migrateToLatest({ db, schema, dialect }: DatabaseHandle): 
   // migrated next to another (parallel tests, another app) would otherwise skip creating its own.
   const tableSchema = dialect === 'postgres' ? (schema ?? 'public') : undefined;
   const migrator = new Migrator({ db, provider: migrationProvider, ...(tableSchema ? { migrationTableSchema: tableSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (attempt < MIGRATION_ATTEMPTS && anotherSchemaVanished(error, schema)) continue;
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+const MIGRATION_ATTEMPTS = 3;
+
+/**
+ * Kysely's migrator looks for its tables by listing the tables of every schema; a schema
+ * dropped meanwhile by someone else (another application, a parallel test run) makes that
+ * listing fail with `schema "…" does not exist` (3F000) before anything was migrated. Asking
+ * again is safe: nothing of ours changed.
+ */
+function anotherSchemaVanished(error: unknown, ours: string | undefined): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '3F000' && typeof message === 'string' && !message.includes(`"${ours ?? 'public'}"`);
 }
