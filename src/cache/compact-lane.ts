@@ -21,8 +21,8 @@ const MAX_LOAD = 0.8;
  * Where a key's probe starts: all four words mixed, since a token id may begin with its time
  * (see accessTokenId), and ids minted in one millisecond would otherwise share a start.
  */
-function homeSlot(key: Uint32Array): number {
-  return Math.imul(key[0]! ^ key[1]! ^ key[2]! ^ key[3]!, 0x9e3779b1) >>> 0;
+function homeSlot(words: Uint32Array, at = 0): number {
+  return Math.imul(words[at]! ^ words[at + 1]! ^ words[at + 2]! ^ words[at + 3]!, 0x9e3779b1) >>> 0;
 }
 
 /**
@@ -160,7 +160,7 @@ export class CompactLane {
     let hole = slot;
     let next = (slot + 1) & this.mask;
     while (this.expiries[next] !== 0) {
-      const home = homeSlot(this.keys.subarray(next * 4, next * 4 + 4)) & this.mask;
+      const home = homeSlot(this.keys, next * 4) & this.mask;
       // Move the entry into the hole unless its home lies cyclically in (hole, next].
       const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (!stays) {

@@ -50,10 +50,6 @@ export class FastLane {
   close(): void {
     this.open = false;
   }
-
-  get size(): number {
-    return this.routes.size;
-  }
 }
 
 /** Sends a complete answer with the request id every answer carries. */

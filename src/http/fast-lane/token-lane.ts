@@ -9,7 +9,7 @@ import { oauthParamsOf } from '../machine/oauth-params.js';
 import { tokenResponseBody } from '../machine/token.js';
 import { NO_STORE } from '../no-store.js';
 import type { ErrorHandlingOptions } from '../plugins/error-handler.js';
-import { answerForError, errorBody } from '../plugins/error-handler.js';
+import { OAUTH_SERVER_ERROR, answerForError, errorBody } from '../plugins/error-handler.js';
 import { corsHeadersWithoutOrigin } from '../plugins/cors.js';
 import { forbiddenFieldIn } from '../plugins/input-characters.js';
 import type { LaneRoute, RequestListener } from './fast-lane.js';
@@ -40,6 +40,16 @@ export function tokenLane(services: Services, options: TokenLaneOptions): LaneRo
   const behindProxy = config.trustProxy !== false;
   const answerHeaders = { 'content-type': JSON_TYPE, ...NO_STORE, ...corsHeadersWithoutOrigin(config, TOKEN_PATH) };
 
+  const exchange = async (request: IncomingMessage, response: ServerResponse, fields: Record<string, string | string[]>): Promise<void> => {
+    try {
+      const { params, resources } = oauthParamsOf(fields);
+      const token = await services.tokens.exchange({ authorization: request.headers.authorization, params, resources, clientAddress: request.socket.remoteAddress });
+      sendAnswer(response, 200, answerHeaders, serialize(token));
+    } catch (error) {
+      sendError(request, response, error, answerHeaders, options);
+    }
+  };
+
   const answer = (request: IncomingMessage, response: ServerResponse, body: Buffer, fastify: RequestListener): void => {
     const fields = parseFormBody(body.toString('utf8'));
     if (!allCleanStrings(fields)) {
@@ -47,17 +57,7 @@ export function tokenLane(services: Services, options: TokenLaneOptions): LaneRo
       request.unshift(body);
       return fastify(request, response);
     }
-    let exchange;
-    try {
-      const { params, resources } = oauthParamsOf(fields);
-      exchange = services.tokens.exchange({ authorization: request.headers.authorization, params, resources, clientAddress: request.socket.remoteAddress });
-    } catch (error) {
-      return sendError(request, response, error, answerHeaders, options);
-    }
-    exchange.then(
-      (token) => sendAnswer(response, 200, answerHeaders, serialize(token)),
-      (error: unknown) => sendError(request, response, error, answerHeaders, options),
-    );
+    void exchange(request, response, fields);
   };
 
   return {
@@ -108,7 +108,7 @@ function readBody(request: IncomingMessage, length: number, done: (body: Buffer)
 function sendError(request: IncomingMessage, response: ServerResponse, error: unknown, headers: Record<string, string>, options: TokenLaneOptions): void {
   const reqId = randomUUID();
   if (error instanceof OAuthError) {
-    if (error.status >= 500) options.log().error({ err: error, reqId }, 'oauth server error');
+    if (error.status >= 500) options.log().error({ err: error, reqId }, OAUTH_SERVER_ERROR);
     sendAnswer(response, error.status, { ...headers, ...error.headers }, JSON.stringify(error.toJSON()), reqId);
     return;
   }

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import { OAuthError } from '../../oauth/errors.js';
 import type { Services } from '../../services.js';
 import { NO_STORE } from '../no-store.js';
+import { OAUTH_SERVER_ERROR } from '../plugins/error-handler.js';
 import { hooksOf } from '../route-hooks.js';
 import { deviceCodeRoutes } from './device-code.js';
 import { dynamicRegistrationRoutes } from './register.js';
@@ -50,7 +51,7 @@ export function machineEndpoints(services: Services): FastifyPluginAsync {
     });
     machine.setErrorHandler((error, request, reply) => {
       if (!(error instanceof OAuthError)) throw error;
-      if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
+      if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, OAUTH_SERVER_ERROR);
       return reply.status(error.status).headers(error.headers).send(error.toJSON());
     });
     for (const family of machineRoutes) {

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { OAuthError, TooManyAttemptsError } from '../../oauth/errors.js';
 import { HttpError, ValidationError } from '../errors.js';
 import { laravelValidationError } from '../validation-messages.js';
+import { NO_STORE } from '../no-store.js';
 import { wantsHtml, renderErrorPage } from '../../web/error-page.js';
 import type { RequestLine } from '../../web/error-page.js';
 
@@ -32,6 +33,9 @@ export interface ErrorHandlingOptions {
 
 /** Seconds a client should wait before trying again while a dependency is down. */
 const RETRY_AFTER_UNAVAILABLE = '5';
+
+/** What an OAuth error of status 500 and above is logged as (with its request id). */
+export const OAUTH_SERVER_ERROR = 'oauth server error';
 
 /** How an error other than an OAuth error is answered: `{"message", ...extra, "status"}` (or a page). */
 export interface ErrorAnswer {
@@ -78,7 +82,7 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   app.decorate('errorPageAppName', options.appName ?? 'Authgate');
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof OAuthError) {
-      if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, 'oauth server error');
+      if (error.status >= 500) request.log.error({ err: error, reqId: request.id }, OAUTH_SERVER_ERROR);
       return reply.status(error.status).headers(noStore(error.headers)).send(error.toJSON());
     }
     const answer = answerForError(error, options);
@@ -149,7 +153,7 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, mess
 }
 
 function noStore(headers: Record<string, string>): Record<string, string> {
-  return { ...headers, 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+  return { ...headers, ...NO_STORE };
 }
 
 /** Fastify's own 4xx (bad JSON, wrong content type, body too large) in plain words, without internals. */
