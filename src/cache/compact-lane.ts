@@ -1,12 +1,13 @@
 /**
  * How one family of cache keys is stored compactly: keys `prefix` + at least 32 hex digits (a
- * token id), values that split into a part many keys share and a number of their own.
+ * token id), values that split into a part many keys share, a number of their own and,
+ * optionally, a 128-bit print of their own (32 hex digits).
  */
 export interface CompactLaneSpec {
   prefix: string;
-  /** The shared part (compared by its JSON) and the key's own number; undefined: not for the lane. */
-  split(value: unknown): { shared: unknown; own: number | null } | undefined;
-  join(shared: unknown, own: number | null): unknown;
+  /** The shared part (compared by its JSON), the key's own number and print; undefined: not for the lane. */
+  split(value: unknown): { shared: unknown; own: number | null; print?: string | undefined } | undefined;
+  join(shared: unknown, own: number | null, print: string | undefined): unknown;
 }
 
 /** Distinct shared values at most; past it the lane starts afresh (only the sharing is lost). */
@@ -14,6 +15,7 @@ const SHARED_LIMIT = 65_536;
 /** Slots examined to choose a victim when the lane is full: the one expiring first goes. */
 const EVICTION_SAMPLE = 8;
 const HEX_KEY = /^[0-9a-f]{32}/;
+const HEX_PRINT = /^[0-9a-f]{32}$/;
 /** Open addressing slows down past this fill ratio. */
 const MAX_LOAD = 0.8;
 
@@ -28,10 +30,10 @@ function homeSlot(words: Uint32Array, at = 0): number {
 /**
  * Live-token state for hundreds of thousands of tokens without hundreds of thousands of objects:
  * an open-addressing hash table in typed arrays, keyed by the first 128 bits of the (random) token
- * id. Each entry costs 36 bytes outside the JavaScript heap, where a Map entry with its key string
+ * id. Each entry costs 53 bytes outside the JavaScript heap, where a Map entry with its key string
  * and value object costs about 300 bytes on it, and the garbage collector never walks it — which
  * is what kept the server's memory growing under load. Tokens share a handful of values (their
- * client, scopes and audience); only the user id is per token.
+ * client, scopes and audience); only the user id and the print of the token as issued are per token.
  */
 export class CompactLane {
   private capacity = 1024;
@@ -41,6 +43,9 @@ export class CompactLane {
   private expiries = new Float64Array(this.capacity);
   private sharedIndexes = new Uint32Array(this.capacity);
   private owns = new Float64Array(this.capacity);
+  /** Four words per slot, read only where `hasPrint` says so. */
+  private prints = new Uint32Array(this.capacity * 4);
+  private hasPrint = new Uint8Array(this.capacity);
   private count = 0;
   private evictionHand = 0;
   private readonly sharedValues: unknown[] = [];
@@ -64,7 +69,7 @@ export class CompactLane {
     if (!key.startsWith(this.spec.prefix)) return undefined;
     const rest = key.slice(this.spec.prefix.length, this.spec.prefix.length + 32);
     if (!HEX_KEY.test(rest)) return undefined;
-    for (let i = 0; i < 4; i++) this.scratchKey[i] = Number.parseInt(rest.slice(i * 8, i * 8 + 8), 16);
+    readHexWords(rest, this.scratchKey, 0);
     return this.scratchKey;
   }
 
@@ -76,7 +81,8 @@ export class CompactLane {
       return undefined;
     }
     const own = this.owns[slot]!;
-    return this.spec.join(this.sharedValues[this.sharedIndexes[slot]!], Number.isNaN(own) ? null : own);
+    const print = this.hasPrint[slot] === 1 ? hexOfWords(this.prints, slot * 4) : undefined;
+    return this.spec.join(this.sharedValues[this.sharedIndexes[slot]!], Number.isNaN(own) ? null : own, print);
   }
 
   /** Stores the value; false when it is not for this lane (the caller stores it elsewhere). */
@@ -98,6 +104,9 @@ export class CompactLane {
     this.expiries[slot] = expiresAtMs;
     this.sharedIndexes[slot] = shared;
     this.owns[slot] = parts.own ?? Number.NaN;
+    const print = parts.print !== undefined && HEX_PRINT.test(parts.print);
+    if (print) readHexWords(parts.print!, this.prints, slot * 4);
+    this.hasPrint[slot] = print ? 1 : 0;
     return true;
   }
 
@@ -168,6 +177,8 @@ export class CompactLane {
         this.expiries[hole] = this.expiries[next]!;
         this.sharedIndexes[hole] = this.sharedIndexes[next]!;
         this.owns[hole] = this.owns[next]!;
+        this.prints.copyWithin(hole * 4, next * 4, next * 4 + 4);
+        this.hasPrint[hole] = this.hasPrint[next]!;
         this.expiries[next] = 0;
         hole = next;
       }
@@ -188,13 +199,15 @@ export class CompactLane {
   }
 
   private grow(): void {
-    const old = { keys: this.keys, expiries: this.expiries, sharedIndexes: this.sharedIndexes, owns: this.owns, capacity: this.capacity };
+    const old = { keys: this.keys, expiries: this.expiries, sharedIndexes: this.sharedIndexes, owns: this.owns, prints: this.prints, hasPrint: this.hasPrint, capacity: this.capacity };
     this.capacity *= 2;
     this.mask = this.capacity - 1;
     this.keys = new Uint32Array(this.capacity * 4);
     this.expiries = new Float64Array(this.capacity);
     this.sharedIndexes = new Uint32Array(this.capacity);
     this.owns = new Float64Array(this.capacity);
+    this.prints = new Uint32Array(this.capacity * 4);
+    this.hasPrint = new Uint8Array(this.capacity);
     for (let slot = 0; slot < old.capacity; slot++) {
       if (old.expiries[slot] === 0) continue;
       const key = old.keys.subarray(slot * 4, slot * 4 + 4);
@@ -203,6 +216,19 @@ export class CompactLane {
       this.expiries[target] = old.expiries[slot]!;
       this.sharedIndexes[target] = old.sharedIndexes[slot]!;
       this.owns[target] = old.owns[slot]!;
+      this.prints.set(old.prints.subarray(slot * 4, slot * 4 + 4), target * 4);
+      this.hasPrint[target] = old.hasPrint[slot]!;
     }
   }
+}
+
+/** Four 32-bit words from 32 hex digits (already checked) into `words` at `at`. */
+function readHexWords(hex: string, words: Uint32Array, at: number): void {
+  for (let i = 0; i < 4; i++) words[at + i] = Number.parseInt(hex.slice(i * 8, i * 8 + 8), 16);
+}
+
+function hexOfWords(words: Uint32Array, at: number): string {
+  let hex = '';
+  for (let i = 0; i < 4; i++) hex += words[at + i]!.toString(16).padStart(8, '0');
+  return hex;
 }

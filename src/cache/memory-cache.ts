@@ -46,6 +46,11 @@ export class MemoryCache implements AppCache {
     return keys.map((key) => this.read<T>(key));
   }
 
+  /** The same read without a promise: this cache is in this process, so it never has to wait. */
+  peek<T>(key: string): T | undefined {
+    return this.read<T>(key);
+  }
+
   async put(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     this.write(key, value, ttlSeconds, undefined);
   }

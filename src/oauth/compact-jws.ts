@@ -44,24 +44,56 @@ function rawSign(alg: SigningAlgorithm, input: string, privateKey: KeyObject): B
   return alg === 'ES256' ? sign(DIGEST[alg], data, { key: privateKey, ...EC_ENCODING }) : sign(DIGEST[alg], data, privateKey);
 }
 
+/** A compact JWS naming one of our keys, read but its signature not yet checked. */
+export interface ReadJws extends VerifiedJws {
+  key: VerificationKey;
+  token: string;
+}
+
 /**
- * Verifies a compact JWS signed by one of our keys: the header names a known `kid` (or, for
+ * Reads a compact JWS that names one of our keys: the header names a known `kid` (or, for
  * Passport's own tokens, none — the configured key of that algorithm), its `alg` is that key's,
- * it carries no `crit` extension, and the signature holds. Undefined for anything else.
+ * it carries no `crit` extension, and the payload is a JSON object. Nothing in it is to be
+ * trusted until `signatureHolds` (or the caller knows this exact string as one it signed).
  */
-export function verifyCompact(token: string, keys: KeySet): VerifiedJws | undefined {
+export function readCompact(token: string, keys: KeySet): ReadJws | undefined {
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
   if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) !== -1) return undefined;
-  const header = decodeJson(token.slice(0, first)) as JwsHeader | undefined;
-  if (!header || typeof header.alg !== 'string' || 'crit' in header) return undefined;
+  const header = headerOf(token.slice(0, first));
+  if (!header) return undefined;
   const key = keyFor(header, keys);
   if (!key) return undefined;
-  const signature = Buffer.from(token.slice(second + 1), 'base64url');
-  if (!rawVerify(key, token.slice(0, second), signature)) return undefined;
   const payload = decodeJson(token.slice(first + 1, second));
   if (!payload || Array.isArray(payload)) return undefined;
-  return { header, payload: payload as Record<string, unknown> };
+  return { header, payload: payload as Record<string, unknown>, key, token };
+}
+
+/** True when the JWS's signature is its key's over its header and payload. */
+export function signatureHolds(read: ReadJws): boolean {
+  const second = read.token.lastIndexOf('.');
+  const signature = Buffer.from(read.token.slice(second + 1), 'base64url');
+  return rawVerify(read.key, read.token.slice(0, second), signature);
+}
+
+/** Verifies a compact JWS signed by one of our keys (see readCompact); undefined for anything else. */
+export function verifyCompact(token: string, keys: KeySet): VerifiedJws | undefined {
+  const read = readCompact(token, keys);
+  return read && signatureHolds(read) ? { header: read.header, payload: read.payload } : undefined;
+}
+
+/** Headers already decoded: the tokens of a few keys share a handful of encoded headers. */
+const knownHeaders = new Map<string, JwsHeader>();
+const KNOWN_HEADERS_MAX = 16;
+
+function headerOf(encoded: string): JwsHeader | undefined {
+  const known = knownHeaders.get(encoded);
+  if (known) return known;
+  const header = decodeJson(encoded) as JwsHeader | undefined;
+  if (!header || typeof header.alg !== 'string' || 'crit' in header) return undefined;
+  // Only our own tokens' headers are worth keeping, and only a few: anyone can send new ones.
+  if (typeof header.kid === 'string' && knownHeaders.size < KNOWN_HEADERS_MAX) knownHeaders.set(encoded, Object.freeze(header));
+  return header;
 }
 
 function keyFor(header: JwsHeader, keys: KeySet): VerificationKey | undefined {
@@ -80,13 +112,18 @@ function keyFor(header: JwsHeader, keys: KeySet): VerificationKey | undefined {
   return key && key.alg === header.alg ? key : undefined;
 }
 
+/** What node:crypto's verify takes for each key, made once. */
+const verifyOptions = new WeakMap<VerificationKey, KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' }>();
+
 function rawVerify(key: VerificationKey, input: string, signature: Buffer): boolean {
   if (key.alg === 'ES256' && signature.length !== 64) return false;
-  const data = Buffer.from(input);
+  let options = verifyOptions.get(key);
+  if (options === undefined) {
+    options = key.alg === 'ES256' ? { key: key.publicKey, ...EC_ENCODING } : key.publicKey;
+    verifyOptions.set(key, options);
+  }
   try {
-    return key.alg === 'ES256'
-      ? verify(DIGEST[key.alg], data, { key: key.publicKey, ...EC_ENCODING }, signature)
-      : verify(DIGEST[key.alg], data, key.publicKey, signature);
+    return verify(DIGEST[key.alg], Buffer.from(input), options, signature);
   } catch {
     return false;
   }

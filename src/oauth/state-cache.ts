@@ -4,9 +4,17 @@
  */
 export interface StateCache {
   many<T>(keys: string[]): Promise<(T | undefined)[]>;
+  /**
+   * A cache that lives in this process reads a key without waiting (undefined: not held);
+   * a shared cache (Redis) has no such read, and callers use `many`.
+   */
+  readonly peek?: (<T>(key: string) => T | undefined) | undefined;
   put(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   forget(key: string): Promise<boolean>;
 }
+
+/** What a look-up in this process's cache alone answers when the cache does not hold the state: ask the async way. */
+export const NOT_IN_MEMORY = Symbol('not in memory');
 
 export const cacheKeys = {
   token: (jti: string) => `token:${jti}`,

@@ -1,11 +1,12 @@
 import type { ClientDirectory } from './client-directory.js';
 import type { JwsHeader } from './compact-jws.js';
-import { encodeHeader, signCompact, verifyCompact } from './compact-jws.js';
+import type { ReadJws } from './compact-jws.js';
+import { encodeHeader, readCompact, signCompact, signatureHolds } from './compact-jws.js';
 import type { AccessToken, AccessTokenRepository, RefreshTokenRepository, ResourceOwner, UserLookup } from './ports.js';
 import { accessTokenId, opaqueToken, sha256 } from './random-tokens.js';
 import type { KeySet } from './signing-keys.js';
 import type { StateCache } from './state-cache.js';
-import { USER_CACHE_SECONDS, cacheKeys } from './state-cache.js';
+import { NOT_IN_MEMORY, USER_CACHE_SECONDS, cacheKeys } from './state-cache.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 export interface TokenServiceOptions {
@@ -59,9 +60,18 @@ interface TokenFacts {
   client: string;
   scopes: string[];
   audience: string[];
+  /** The first 128 bits (hex) of the SHA-256 of the JWT as issued; absent for tokens of older versions, Passport's and those read back from the database. */
+  print?: string;
 }
 
 type TokenState = TokenFacts | 'revoked';
+
+/** A presented JWT and its claims; `unchecked` holds it while its signature is still to check. */
+interface Presented {
+  jwt: string;
+  claims: Record<string, unknown>;
+  unchecked: ReadJws | undefined;
+}
 /** A user's profile as cached (JSON, so Redis holds it too): times in epoch milliseconds. */
 interface CachedProfile {
   id: number;
@@ -129,7 +139,7 @@ export class TokenService {
     };
     await this.options.accessTokens.create(record);
     // The row exists now: say so in the cache, so validating this token never reads the database.
-    await this.options.cache.put(cacheKeys.token(jti), factsOf(record), request.ttlSeconds);
+    await this.options.cache.put(cacheKeys.token(jti), { ...factsOf(record), print: printOf(jwt) } satisfies TokenFacts, request.ttlSeconds);
     return { jwt, record };
   }
 
@@ -152,13 +162,104 @@ export class TokenService {
    * from what was stored, never from the token alone.
    */
   async authenticate(jwt: string): Promise<AuthenticatedToken | undefined> {
-    const claims = this.verifiedClaims(jwt);
-    if (!claims) return undefined;
+    return this.authenticateOrDefer(jwt);
+  }
+
+  /**
+   * The same check, answered at once when this process's cache holds everything it needs (the
+   * token's state, its client and its user: the common case on one node), and as a promise
+   * when it must ask Redis or the database. The bearer check runs on every API request; a
+   * promise per step was a measurable part of it.
+   */
+  authenticateOrDefer(jwt: string): AuthenticatedToken | undefined | Promise<AuthenticatedToken | undefined> {
+    const presented = this.present(jwt);
+    if (!presented) return undefined;
+    const known = this.fromMemory(presented);
+    return known === NOT_IN_MEMORY ? this.fromStorage(presented) : known;
+  }
+
+  /**
+   * A JWT naming one of our keys whose claims are current and of this issuer, its signature
+   * checked or still to check (see `signed`). A token whose signature was checked before is
+   * taken from memory (its `exp` still checked): the signature and the claims below cannot
+   * have changed, and revocation is checked every time.
+   */
+  private present(jwt: string): Presented | undefined {
+    const now = this.now() / 1000;
+    const remembered = this.verified.get(jwt, now);
+    if (remembered) return { jwt, claims: remembered, unchecked: undefined };
+    const read = readCompact(jwt, this.options.keys);
+    if (!read || !acceptedType(read.header)) return undefined;
+    const claims = read.payload;
+    const { exp, nbf, iat, jti, iss } = claims;
+    if (typeof jti !== 'string' || typeof exp !== 'number' || exp <= now) return undefined;
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_SKEW_SECONDS)) return undefined;
+    if (iat !== undefined && (typeof iat !== 'number' || iat > now + CLOCK_SKEW_SECONDS)) return undefined;
+    // Our tokens name this issuer and carry iat; Passport's own (no kid) carry no `iss` at all.
+    if (read.header.kid !== undefined ? iss !== this.options.issuer || iat === undefined : iss !== undefined && iss !== this.options.issuer) {
+      return undefined;
+    }
+    return { jwt, claims, unchecked: read };
+  }
+
+  /**
+   * True when the token is one we signed: its signature was checked before, or it is, byte for
+   * byte, the token its state says was issued (the state keeps the first 128 bits of the issued
+   * JWT's SHA-256: finding another string with that print is as hard as breaking SHA-256, so this
+   * check is as strong as the signature's and costs a hash instead of an ECDSA verification), or
+   * its signature holds now.
+   */
+  private signed(presented: Presented, facts: TokenFacts | undefined): boolean {
+    const { unchecked } = presented;
+    if (unchecked === undefined) return true;
+    // The print is of a token the caller holds already: comparing it leaks nothing worth a constant-time compare.
+    const issuedAsIs = facts?.print !== undefined && facts.print === printOf(presented.jwt);
+    if (!issuedAsIs && !signatureHolds(unchecked)) return false;
+    this.verified.remember(presented.jwt, presented.claims);
+    return true;
+  }
+
+  /**
+   * The check's second half from this process's cache alone; NOT_IN_MEMORY when the token's
+   * state is not there, and the rest through `fromStorage` when its client or user is not.
+   */
+  private fromMemory(presented: Presented): AuthenticatedToken | undefined | Promise<AuthenticatedToken | undefined> | typeof NOT_IN_MEMORY {
+    const { cache, clients } = this.options;
+    if (cache.peek === undefined) return NOT_IN_MEMORY;
+    const { claims } = presented;
+    const state = cache.peek<TokenState>(cacheKeys.token(claims.jti as string));
+    if (!isTokenState(state)) return NOT_IN_MEMORY;
+    if (state === 'revoked' || !this.signed(presented, state) || !claimsAgree(claims, state)) return undefined;
+    const client = clients.findInMemory(state.client);
+    // The signature is settled by now: the rest need not check it again.
+    if (client === NOT_IN_MEMORY) return this.fromStorage({ ...presented, unchecked: undefined });
+    if (!client || client.revoked) return undefined;
+    let user: ResourceOwner | null = null;
+    if (state.user !== null) {
+      const cachedUser = cache.peek<UserState>(cacheKeys.user(state.user));
+      if (cachedUser === 'missing') return undefined;
+      if (!isCachedProfile(cachedUser)) return this.fromStorage({ ...presented, unchecked: undefined });
+      user = profileFrom(cachedUser);
+    }
+    return authenticated(claims, state, user);
+  }
+
+  /** The check's second half through the cache's promise API (Redis) and, for what it lacks, the database. */
+  private async fromStorage(presented: Presented): Promise<AuthenticatedToken | undefined> {
+    const { claims } = presented;
     const jti = claims.jti as string;
     const claimedUser = typeof claims.sub === 'string' && /^\d+$/.test(claims.sub) ? Number(claims.sub) : null;
     const keys = [cacheKeys.token(jti), ...(claimedUser === null ? [] : [cacheKeys.user(claimedUser)])];
     const [cachedState, cachedUser] = await this.options.cache.many<TokenState | UserState>(keys);
-    const facts = isTokenState(cachedState) ? cachedState : await this.loadFacts(jti);
+    let facts: TokenState;
+    if (isTokenState(cachedState)) {
+      facts = cachedState;
+      if (facts !== 'revoked' && !this.signed(presented, facts)) return undefined;
+    } else {
+      // Only a token we signed may cost a database read.
+      if (!this.signed(presented, undefined)) return undefined;
+      facts = await this.loadFacts(jti);
+    }
     if (facts === 'revoked' || !claimsAgree(claims, facts)) return undefined;
     const client = await this.options.clients.find(facts.client);
     if (!client || client.revoked) return undefined;
@@ -167,31 +268,7 @@ export class TokenService {
       user = (await this.userProfile(facts.user, facts.user === claimedUser ? (cachedUser as UserState | undefined) : undefined)) ?? null;
       if (user === null) return undefined;
     }
-    return { tokenId: jti, clientId: facts.client, userId: facts.user, scopes: facts.scopes, audience: facts.audience, expiresAt: claims.exp as number, user, claims };
-  }
-
-  /**
-   * The claims of a JWT signed by one of our keys, when they are current and of this issuer.
-   * A token verified before is taken from memory (its `exp` still checked): the signature and
-   * the claims below cannot have changed, and the caller checks revocation every time.
-   */
-  private verifiedClaims(jwt: string): Record<string, unknown> | undefined {
-    const now = this.now() / 1000;
-    const known = this.verified.get(jwt, now);
-    if (known) return known;
-    const verified = verifyCompact(jwt, this.options.keys);
-    if (!verified || !acceptedType(verified.header)) return undefined;
-    const claims = verified.payload;
-    const { exp, nbf, iat, jti, iss } = claims;
-    if (typeof jti !== 'string' || typeof exp !== 'number' || exp <= now) return undefined;
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_SKEW_SECONDS)) return undefined;
-    if (iat !== undefined && (typeof iat !== 'number' || iat > now + CLOCK_SKEW_SECONDS)) return undefined;
-    // Our tokens name this issuer and carry iat; Passport's own (no kid) carry no `iss` at all.
-    if (verified.header.kid !== undefined ? iss !== this.options.issuer || iat === undefined : iss !== undefined && iss !== this.options.issuer) {
-      return undefined;
-    }
-    this.verified.remember(jwt, claims);
-    return claims;
+    return authenticated(claims, facts, user);
   }
 
   /** Issued by another node before its cache entry reached us, or evicted: ask the database once. */
@@ -237,6 +314,24 @@ export class TokenService {
   nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/** The print a token state keeps of the JWT as issued (see TokenService.signed). */
+function printOf(jwt: string): string {
+  return sha256(jwt).slice(0, 32);
+}
+
+function authenticated(claims: Record<string, unknown>, facts: TokenFacts, user: ResourceOwner | null): AuthenticatedToken {
+  return {
+    tokenId: claims.jti as string,
+    clientId: facts.client,
+    userId: facts.user,
+    scopes: facts.scopes,
+    audience: facts.audience,
+    expiresAt: claims.exp as number,
+    user,
+    claims,
+  };
 }
 
 /** A cached token state; anything else (absent, or the bare `live` marker of older versions) is read again. */
@@ -302,15 +397,17 @@ function factsOf(token: Pick<AccessToken, 'userId' | 'clientId' | 'scopes' | 're
  */
 export const tokenStateLane = {
   prefix: cacheKeys.token(''),
-  split(value: unknown): { shared: unknown; own: number | null } | undefined {
-    if (value === 'revoked') return { shared: 'revoked', own: null };
+  split(value: unknown): { shared: unknown; own: number | null; print: string | undefined } | undefined {
+    if (value === 'revoked') return { shared: 'revoked', own: null, print: undefined };
     if (!isTokenState(value)) return undefined;
-    const { user, client, scopes, audience } = value as TokenFacts;
+    const { user, client, scopes, audience, print } = value as TokenFacts;
     if (user !== null && !Number.isSafeInteger(user)) return undefined;
-    return { shared: { client, scopes, audience }, own: user };
+    return { shared: { client, scopes, audience }, own: user, print };
   },
-  join(shared: unknown, own: number | null): TokenState {
-    return shared === 'revoked' ? 'revoked' : { ...(shared as Omit<TokenFacts, 'user'>), user: own };
+  join(shared: unknown, own: number | null, print: string | undefined): TokenState {
+    if (shared === 'revoked') return 'revoked';
+    const { client, scopes, audience } = shared as Omit<TokenFacts, 'user'>;
+    return print === undefined ? { client, scopes, audience, user: own } : { client, scopes, audience, user: own, print };
   },
 };
 

@@ -15,7 +15,8 @@ function fingerprint(jwt: string): number {
  * caller, so a revoked token is refused at once whether it is in here or not.
  */
 export class VerifiedTokens {
-  private readonly entries = new Map<string, Record<string, unknown>>();
+  /** By fingerprint (a number hashes at once; a 500-character key would be hashed on every look-up), the token kept to tell collisions apart. */
+  private readonly entries = new Map<number, { jwt: string; claims: Record<string, unknown> }>();
   /**
    * Fingerprints of tokens seen once. Only a token seen before is remembered: when every request
    * carries a new token (many clients, short-lived tokens) remembering each would only churn the
@@ -27,13 +28,14 @@ export class VerifiedTokens {
 
   /** The claims of a token verified before and not yet expired. */
   get(jwt: string, nowSeconds: number): Record<string, unknown> | undefined {
-    const claims = this.entries.get(jwt);
-    if (claims === undefined) return undefined;
-    if ((claims.exp as number) <= nowSeconds) {
-      this.entries.delete(jwt);
+    const print = fingerprint(jwt);
+    const entry = this.entries.get(print);
+    if (entry === undefined || entry.jwt !== jwt) return undefined;
+    if ((entry.claims.exp as number) <= nowSeconds) {
+      this.entries.delete(print);
       return undefined;
     }
-    return claims;
+    return entry.claims;
   }
 
   remember(jwt: string, claims: Record<string, unknown>): void {
@@ -50,7 +52,7 @@ export class VerifiedTokens {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    this.entries.set(jwt, claims);
+    this.entries.set(print, { jwt, claims });
   }
 
   get size(): number {

@@ -6,6 +6,7 @@ import { tokenStateLane } from '../../src/oauth/token-service.js';
 
 const tokenKey = (): string => `token:${randomBytes(40).toString('hex')}`;
 const facts = (user: number | null, client = 'client-a', scopes: string[] = ['users:read']) => ({ user, client, scopes, audience: [client] });
+const printed = (user: number | null, print: string | null) => (print === null ? facts(user) : { ...facts(user), print });
 
 describe('MemoryCache with the token-state lane', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['Date'] }));
@@ -41,14 +42,15 @@ describe('MemoryCache with the token-state lane', () => {
   it('stays within maxEntries under a flood of tokens, and what it keeps is right', async () => {
     const cache = new MemoryCache({ maxEntries: 1000, compactLane: tokenStateLane });
     const keys = Array.from({ length: 20_000 }, tokenKey);
-    for (const [i, key] of keys.entries()) await cache.put(key, facts(i), 3600);
+    const print = (i: number): string => i.toString(16).padStart(32, 'f');
+    for (const [i, key] of keys.entries()) await cache.put(key, { ...facts(i), print: print(i) }, 3600);
     expect(cache.size).toBeLessThanOrEqual(1000);
     let kept = 0;
     for (const [i, key] of keys.entries()) {
       const value = await cache.get(key);
       if (value === undefined) continue;
       kept++;
-      expect(value).toEqual(facts(i));
+      expect(value).toEqual({ ...facts(i), print: print(i) });
     }
     expect(kept).toBe(cache.size);
     expect(kept).toBeGreaterThan(900);
@@ -70,7 +72,13 @@ describe('MemoryCache with the token-state lane', () => {
     // A tiny key space of ids sharing their first hex digits forces long probe runs.
     const ids = Array.from({ length: 64 }, (_, i) => `token:${'0'.repeat(6)}${i.toString(16).padStart(2, '0')}${'a'.repeat(24)}`);
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('put' as const), id: fc.nat(63), user: fc.option(fc.nat(1000), { nil: null }) }),
+      fc.record({
+        kind: fc.constant('put' as const),
+        id: fc.nat(63),
+        user: fc.option(fc.nat(1000), { nil: null }),
+        // The print of the token as issued (32 hex digits), kept per entry beside the user id.
+        print: fc.option(fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('hex')), { nil: null }),
+      }),
       fc.record({ kind: fc.constant('forget' as const), id: fc.nat(63) }),
       fc.record({ kind: fc.constant('get' as const), id: fc.nat(63) }),
     );
@@ -81,8 +89,8 @@ describe('MemoryCache with the token-state lane', () => {
         for (const step of ops) {
           const key = ids[step.id]!;
           if (step.kind === 'put') {
-            await cache.put(key, facts(step.user), 60);
-            model.set(key, facts(step.user));
+            await cache.put(key, printed(step.user, step.print), 60);
+            model.set(key, printed(step.user, step.print));
           } else if (step.kind === 'forget') {
             expect(await cache.forget(key)).toBe(model.delete(key));
           } else {

@@ -1,4 +1,5 @@
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
@@ -121,6 +122,30 @@ describe('access tokens', () => {
     const [, livePayload] = live.jwt.split('.');
     expect(await s.services.tokens.authenticate(`${h}.${livePayload}.${sig}`)).toBeUndefined();
     expect(await s.services.tokens.authenticate(live.jwt)).toBeDefined();
+  });
+
+  it('are recognised as issued by the print their state keeps, and any other string must carry a valid signature', async () => {
+    const s = await services();
+    const { user, client } = await userAndClient(s);
+    const issued = await s.core.tokenService.issueAccessToken({ clientId: client.id, userId: user.id, scopes: ['read'], ttlSeconds: 60 });
+    const state = await s.cache.get<{ print?: string }>(`token:${issued.record.id}`);
+    expect(state?.print).toMatch(/^[0-9a-f]{32}$/);
+    expect((await s.services.tokens.authenticate(issued.jwt))?.scopes).toEqual(['read']);
+
+    // Our signature on other claims of the same token id: neither the print nor the signature holds.
+    const [header, payload, signature] = issued.jwt.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const widened = Buffer.from(JSON.stringify({ ...claims, scopes: ['read', 'admin'], scope: 'read admin' })).toString('base64url');
+    expect(await s.services.tokens.authenticate(`${header}.${widened}.${signature}`)).toBeUndefined();
+    // The issued claims signed with another key under our key id.
+    const stranger = createPrivateKey(generateKeyPair().privatePem);
+    const foreign = await new SignJWT(claims).setProtectedHeader(decodeProtectedHeader(issued.jwt) as { alg: string }).sign(stranger);
+    expect(await s.services.tokens.authenticate(foreign)).toBeUndefined();
+
+    // A state without a print (written by an older version, or read back from the database): the signature decides.
+    await s.cache.put(`token:${issued.record.id}`, { user: user.id, client: client.id, scopes: ['read'], audience: [client.id] }, 60);
+    expect(await s.services.tokens.authenticate(issued.jwt)).toBeDefined();
+    expect(await s.services.tokens.authenticate(`${header}.${widened}.${signature}`)).toBeUndefined();
   });
 
   it("carry the token's user as stored (no password hash), and none for a machine client", async () => {

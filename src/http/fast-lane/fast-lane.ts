@@ -28,19 +28,24 @@ export interface LaneRoute {
  * everything goes to Fastify, which answers draining requests with `Connection: close`.
  */
 export class FastLane {
+  /** By path: each path has one lane route (a key of the path alone costs no string building per request). */
   private readonly routes = new Map<string, LaneRoute>();
   private open = true;
 
   constructor(routes: readonly (LaneRoute | undefined)[]) {
-    for (const route of routes) if (route) this.routes.set(`${route.method} ${route.path}`, route);
+    for (const route of routes) {
+      if (!route) continue;
+      if (this.routes.has(route.path)) throw new Error(`one lane route per path: ${route.path}`);
+      this.routes.set(route.path, route);
+    }
   }
 
   /** Routes every request to a lane route or to Fastify. */
   wrap(fastify: RequestListener): RequestListener {
     return (request, response) => {
       if (this.open && request.headers.origin === undefined) {
-        const route = this.routes.get(`${request.method} ${request.url}`);
-        if (route?.take(request, response, fastify)) return;
+        const route = this.routes.get(request.url!);
+        if (route !== undefined && route.method === request.method && route.take(request, response, fastify)) return;
       }
       fastify(request, response);
     };

@@ -1,5 +1,6 @@
 import fastJson from 'fast-json-stringify';
 import type { UserProfile } from '../../accounts/ports.js';
+import type { AuthenticatedToken } from '../../oauth/token-service.js';
 import { presentUser } from '../../presenters/user.js';
 import type { Services } from '../../services.js';
 import { corsHeadersWithoutOrigin } from '../plugins/cors.js';
@@ -40,13 +41,19 @@ export function userLane(services: Services): LaneRoute {
       if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
       const jwt = bearerTokenIn(headers.authorization);
       if (jwt === undefined) return false;
-      services.tokens.authenticate(jwt).then(
-        (token) => {
-          if (!token?.user || !forOwnApi(token, appUrl)) return fastify(request, response);
-          sendAnswer(response, 200, answerHeaders, userJson(token.user));
-        },
-        () => fastify(request, response),
-      );
+      const answer = (token: AuthenticatedToken | undefined): void => {
+        if (!token?.user || !forOwnApi(token, appUrl)) return fastify(request, response);
+        sendAnswer(response, 200, answerHeaders, userJson(token.user));
+      };
+      let outcome: ReturnType<Services['tokens']['authenticateOrDefer']>;
+      try {
+        outcome = services.tokens.authenticateOrDefer(jwt);
+      } catch {
+        fastify(request, response);
+        return true;
+      }
+      if (outcome instanceof Promise) outcome.then(answer, () => fastify(request, response));
+      else answer(outcome);
       return true;
     },
   };

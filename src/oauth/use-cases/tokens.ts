@@ -28,6 +28,8 @@ export interface TokenUseCases {
   introspect(request: TokenRequest): Promise<Introspection>;
   /** Validates a bearer token: undefined means "not authenticated". */
   authenticate(jwt: string): Promise<AuthenticatedToken | undefined>;
+  /** The same, answered without a promise when this process's cache holds everything the check needs. */
+  authenticateOrDefer(jwt: string): AuthenticatedToken | undefined | Promise<AuthenticatedToken | undefined>;
   /** The applications a user authorized: live tokens of third-party clients (not personal access or password clients). */
   listAuthorized(userId: number): Promise<TokenWithClient[]>;
   /** Revokes one of the user's tokens (and its refresh tokens); false when it is not the user's. */
@@ -48,6 +50,7 @@ export function createTokenUseCases(deps: TokenUseCaseDeps): TokenUseCases {
     revoke: (request) => revokeToken(request, grants, clientAuth),
     introspect: (request) => introspectToken(request, { ...grants, clients: deps.clients }, clientAuth),
     authenticate: (jwt) => grants.tokens.authenticate(jwt),
+    authenticateOrDefer: (jwt) => grants.tokens.authenticateOrDefer(jwt),
     async listAuthorized(userId) {
       const tokens = await liveTokensWithClients(deps, userId);
       return tokens.filter(({ client }) => !client.personalAccessClient && !client.passwordClient);
