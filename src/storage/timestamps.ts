@@ -4,9 +4,22 @@
  * text/timestamp), booleans are written as 0/1.
  */
 
+/**
+ * The last text made for a few seconds, by second modulo a prime: every token issued in one
+ * second writes the same created and expiry times (an hour apart, so in different slots).
+ */
+const recent: { second: number; text: string }[] = Array.from({ length: 61 }, () => ({ second: Number.NaN, text: '' }));
+
 /** `2026-11-23 14:31:27` in UTC; milliseconds are dropped, as Laravel does. */
 export function toDbTimestamp(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', ' ');
+  const second = Math.floor(date.getTime() / 1000);
+  const slot = recent[(((second % 61) + 61) % 61) | 0];
+  if (slot === undefined) return date.toISOString().slice(0, 19).replace('T', ' ');
+  if (slot.second !== second) {
+    slot.text = date.toISOString().slice(0, 19).replace('T', ' ');
+    slot.second = second;
+  }
+  return slot.text;
 }
 
 // Also accepts what an imported Passport database may hold: a `T` separator, fractions, a zone.

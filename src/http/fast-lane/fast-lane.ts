@@ -57,10 +57,23 @@ export class FastLane {
   }
 }
 
+/** Response headers as Node's flat list (name, value, name, value, …): made once per route, copied without a key walk. */
+export type HeaderList = readonly string[];
+
+export function headerList(headers: Record<string, string>): HeaderList {
+  return Object.freeze(Object.entries(headers).flat());
+}
+
+function isHeaderList(headers: OutgoingHttpHeaders | HeaderList): headers is HeaderList {
+  return Array.isArray(headers);
+}
+
 /** Sends a complete answer with the request id every answer carries. */
-export function sendAnswer(response: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: string, requestId: string = randomUUID()): void {
+export function sendAnswer(response: ServerResponse, status: number, headers: OutgoingHttpHeaders | HeaderList, body: string, requestId: string = randomUUID()): void {
   if (response.headersSent || response.destroyed) return;
-  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), 'x-request-id': requestId });
+  const length = String(Buffer.byteLength(body));
+  if (isHeaderList(headers)) response.writeHead(status, [...headers, 'content-length', length, 'x-request-id', requestId]);
+  else response.writeHead(status, { ...headers, 'content-length': length, 'x-request-id': requestId });
   response.end(body);
 }
 

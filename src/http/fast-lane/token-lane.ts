@@ -13,7 +13,7 @@ import { OAUTH_SERVER_ERROR, answerForError, errorBody } from '../plugins/error-
 import { corsHeadersWithoutOrigin } from '../plugins/cors.js';
 import { forbiddenFieldIn } from '../plugins/input-characters.js';
 import type { LaneRoute, RequestListener } from './fast-lane.js';
-import { JSON_TYPE, sendAnswer } from './fast-lane.js';
+import { JSON_TYPE, headerList, sendAnswer } from './fast-lane.js';
 
 /** A token request is a few hundred bytes; anything bigger is read by Fastify, with its limit. */
 const MAX_BODY = 8 * 1024;
@@ -39,12 +39,13 @@ export function tokenLane(services: Services, options: TokenLaneOptions): LaneRo
   const serialize = fastJson(tokenResponseBody(services.tokens.grants));
   const behindProxy = config.trustProxy !== false;
   const answerHeaders = { 'content-type': JSON_TYPE, ...NO_STORE, ...corsHeadersWithoutOrigin(config, TOKEN_PATH) };
+  const successHeaders = headerList(answerHeaders);
 
   const exchange = async (request: IncomingMessage, response: ServerResponse, fields: Record<string, string | string[]>): Promise<void> => {
     try {
       const { params, resources } = oauthParamsOf(fields);
       const token = await services.tokens.exchange({ authorization: request.headers.authorization, params, resources, clientAddress: request.socket.remoteAddress });
-      sendAnswer(response, 200, answerHeaders, serialize(token));
+      sendAnswer(response, 200, successHeaders, serialize(token));
     } catch (error) {
       sendError(request, response, error, answerHeaders, options);
     }

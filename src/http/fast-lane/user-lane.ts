@@ -7,7 +7,7 @@ import { corsHeadersWithoutOrigin } from '../plugins/cors.js';
 import { bearerTokenIn, forOwnApi } from '../plugins/authentication.js';
 import { UserJson } from '../schemas/users.js';
 import type { LaneRoute } from './fast-lane.js';
-import { JSON_TYPE, sendAnswer } from './fast-lane.js';
+import { JSON_TYPE, headerList, sendAnswer } from './fast-lane.js';
 
 const USER_PATH = '/api/user';
 
@@ -32,7 +32,7 @@ export function userLane(services: Services): LaneRoute {
   };
   const appUrl = services.config.appUrl;
   // What every `/api/*` answer carries (see apiRoutesForPrograms in ../app.ts), and its CORS headers.
-  const answerHeaders = { 'content-type': JSON_TYPE, 'x-content-type-options': 'nosniff', ...corsHeadersWithoutOrigin(services.config, USER_PATH) };
+  const answerHeaders = headerList({ 'content-type': JSON_TYPE, 'x-content-type-options': 'nosniff', ...corsHeadersWithoutOrigin(services.config, USER_PATH) });
   return {
     method: 'GET',
     path: USER_PATH,
