@@ -11,8 +11,11 @@
 // What it prepares, by scenario (all through the use cases, as the CLI and routes do):
 //   every scenario    a client-credentials client (HTTP Basic)
 //   bearer-*          a user and BENCH_POOL personal access tokens, minted concurrently
+//                     (bearer-signature: their cached states without the print of the token
+//                     as issued, so every request verifies the token's signature)
 //   code-flow         BENCH_USERS users and a confidential third-party client (consent shown)
 //   refresh           BENCH_USERS users and a confidential password client (OAUTH_PASSWORD_GRANT)
+import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -42,7 +45,7 @@ const config = loadConfig({
   ...(bench.scenario === 'refresh' ? { OAUTH_PASSWORD_GRANT: 'true' } : {}),
   ...(process.env.OAUTH_PRIVATE_KEY ? { OAUTH_PRIVATE_KEY: process.env.OAUTH_PRIVATE_KEY, OAUTH_PUBLIC_KEY: process.env.OAUTH_PUBLIC_KEY } : {}),
 });
-const { services, storage } = await assembleServices(config, { generateSecrets: true, migrate: true, ...(schema ? { databaseSchema: schema } : {}) });
+const { services, storage, cache } = await assembleServices(config, { generateSecrets: true, migrate: true, ...(schema ? { databaseSchema: schema } : {}) });
 
 const machine = await services.clients.register({ userId: null, name: 'Benchmark', redirectUris: [], confidential: true, kind: 'client_credentials' });
 const ready = { port: bench.port, clientId: machine.client.id, clientSecret: machine.plainSecret, tokenPath: '/oauth/token', introspectPath: '/oauth/introspect', userPath: '/api/user' };
@@ -63,7 +66,18 @@ async function preparePool() {
   // Each issue signs one JWT and inserts one row; many in flight let Authgate batch the inserts.
   const tokens = await mintAll(bench.poolSize, 256, async () => (await services.personalAccess.issue({ userId: user.id, name: 'bench', scopes: [] })).jwt);
   writePool(bench.poolFile, tokens);
+  if (bench.scenario === 'bearer-signature') await forgetPrints(tokens);
   return { poolFile: bench.poolFile, poolSize: tokens.length, mintSeconds: (Date.now() - started) / 1000, user: { id: user.id, email: user.email } };
+}
+/** bearer-signature: the pool's token states without the print of the token as issued, so each request verifies the signature. */
+async function forgetPrints(tokens) {
+  for (const jwt of tokens) {
+    const { jti, exp } = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+    const state = await cache.get(`token:${jti}`);
+    if (!state?.print) throw new Error('bearer-signature: a minted token has no print to forget');
+    const { user, client, scopes, audience } = state;
+    await cache.put(`token:${jti}`, { user, client, scopes, audience }, exp - Math.floor(Date.now() / 1000));
+  }
 }
 if (needsPool(bench.scenario)) Object.assign(ready, await preparePool());
 if (bench.scenario === 'code-flow') {

@@ -30,7 +30,7 @@ export function benchEnv() {
 }
 
 /** Whether the scenario verifies bearer tokens from a pool minted up front. */
-export const needsPool = (scenario) => scenario === 'bearer-distinct' || scenario === 'bearer-one';
+export const needsPool = (scenario) => scenario === 'bearer-distinct' || scenario === 'bearer-signature' || scenario === 'bearer-one';
 
 /** The user every non-Authgate server answers GET /api/user with (Authgate's own user JSON has the same shape). */
 export const benchUser = { id: 1, name: 'Bench User', email: 'bench@example.com', email_verified_at: null, created_at: '2024-01-01T00:00:00.000000Z', updated_at: '2024-01-01T00:00:00.000000Z' };
