@@ -4,6 +4,7 @@ import { OAuthError } from './errors.js';
 import type { OAuthParams } from './grants/types.js';
 import type { Client, ClientRepository } from './ports.js';
 import { verifyClientSecret } from './secrets.js';
+import { NOT_IN_MEMORY } from './state-cache.js';
 
 /** RFC 8414 names of the ways a client authenticates. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -48,7 +49,9 @@ export async function authenticateClient(
     return error;
   };
   const presented = presentedCredentials(request, fail);
-  const client = await deps.clients.find(presented.clientId);
+  // On one node the client is in this process's cache: no promise, no copy of the record.
+  const inMemory = deps.clients.findInMemory(presented.clientId);
+  const client = inMemory === NOT_IN_MEMORY ? await deps.clients.find(presented.clientId) : inMemory;
   if (!client || client.revoked) throw fail();
   if (client.secretHash === null) {
     if (!options.allowPublic) throw fail();

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { hash, randomBytes, randomFillSync } from 'node:crypto';
 
 /**
  * The random strings Authgate hands out and the hash it keeps of them. Refresh tokens, codes,
@@ -6,9 +6,9 @@ import { createHash, randomBytes, randomFillSync } from 'node:crypto';
  * SHA-256 (RFC 6749 §10.3, §10.5): a leaked table cannot be replayed.
  */
 
-/** SHA-256 (hex): how refresh tokens, codes and session ids are stored. */
+/** SHA-256 (hex): how refresh tokens, codes and session ids are stored (one-shot: no Hash object per call). */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /** An opaque random token for the wire (refresh tokens, codes): `bytes` of entropy, base64url. */
