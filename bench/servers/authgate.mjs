@@ -42,6 +42,9 @@ const config = loadConfig({
   TOKEN_RATE_LIMIT: '0',
   LOGIN_RATE_LIMIT: '0',
   LOG_LEVEL: 'silent',
+  // The live-token table sized for the pool, as an operator sizes it for the tokens live at once
+  // (past it the state of a token is read back from the database, its signature verified).
+  CACHE_MAX_ENTRIES: String(Math.max(200_000, bench.poolSize + 20_000)),
   ...(bench.scenario === 'refresh' ? { OAUTH_PASSWORD_GRANT: 'true' } : {}),
   ...(process.env.OAUTH_PRIVATE_KEY ? { OAUTH_PRIVATE_KEY: process.env.OAUTH_PRIVATE_KEY, OAUTH_PUBLIC_KEY: process.env.OAUTH_PUBLIC_KEY } : {}),
 });
