@@ -13,8 +13,7 @@ const recent: { second: number; text: string }[] = Array.from({ length: 61 }, ()
 /** `2026-11-23 14:31:27` in UTC; milliseconds are dropped, as Laravel does. */
 export function toDbTimestamp(date: Date): string {
   const second = Math.floor(date.getTime() / 1000);
-  const slot = recent[(((second % 61) + 61) % 61) | 0];
-  if (slot === undefined) return date.toISOString().slice(0, 19).replace('T', ' ');
+  const slot = recent[(((second % 61) + 61) % 61) | 0]!;
   if (slot.second !== second) {
     slot.text = date.toISOString().slice(0, 19).replace('T', ' ');
     slot.second = second;
