@@ -86,6 +86,9 @@ describe.each(sandboxDatabases)('initial access tokens for dynamic registration 
     }
     const missing = await s.run(['registration-token:revoke', 'no-such-token']);
     expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'There is no such initial access token.\n' });
+    // Tokens are base64url, so some begin with "-": the command takes them as the token, not as an option.
+    const dashed = await s.run(['registration-token:revoke', '-Kx9_ab3dEf0ghIjkLmnOpqRsTuvWxyz0123456789AB']);
+    expect(dashed).toMatchObject({ code: 2, stdout: '', stderr: 'There is no such initial access token.\n' });
     // Only the one good token was written.
     const table = await s.run(['registration-token:list']);
     expect(table.stdout.trim().split('\n')).toHaveLength(3);
