@@ -8,7 +8,7 @@
 //
 // env: BENCH_SCENARIOS (comma-separated subset; default all), BENCH_TARGETS (subset of servers),
 //      BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_ROUNDS (3),
-//      BENCH_POOL (320000 distinct tokens for bearer-distinct and bearer-signature), BENCH_MEMORY_SECONDS (60 per
+//      BENCH_POOL (480000 distinct tokens for bearer-distinct and bearer-signature), BENCH_MEMORY_SECONDS (60 per
 //      phase), BENCH_FLOW_WORKERS (10, code-flow), BENCH_REFRESH_WORKERS (BENCH_CONNECTIONS),
 //      BENCH_USERS (20, code-flow and refresh), BENCH_POSTGRES_URL
 //      (postgres://postgres@127.0.0.1:5432/authgate_bench; created when missing),
@@ -51,7 +51,7 @@ const settings = {
   warmup: positive('BENCH_WARMUP', 2),
   connections: positive('BENCH_CONNECTIONS', 50),
   rounds: positive('BENCH_ROUNDS', 3),
-  pool: positive('BENCH_POOL', 320_000),
+  pool: positive('BENCH_POOL', 480_000),
   memorySeconds: positive('BENCH_MEMORY_SECONDS', 60),
   flowWorkers: positive('BENCH_FLOW_WORKERS', 10),
   refreshWorkers: positive('BENCH_REFRESH_WORKERS', positive('BENCH_CONNECTIONS', 50)),
